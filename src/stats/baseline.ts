@@ -1,0 +1,97 @@
+/**
+ * Stored solo baselines (interfaces.md section 4): the model and its validation. Reading
+ * and writing files or ConfigMaps is the adapters' job.
+ */
+import { z } from 'zod';
+import type { Clock } from './clocks.js';
+import type { LatencySummary } from './summary.js';
+
+const positive = z.number().finite().nonnegative();
+
+const clockBaselineSchema = z.object({
+  p50_ms: positive,
+  p95_ms: positive,
+  p99_ms: positive,
+  p999_ms: positive,
+  mean_ms: positive,
+  count: z.number().int().nonnegative(),
+});
+
+const profileSchema = z.object({
+  profile: z.string().min(1),
+  workload: z.string().min(1),
+  captured_at: z.string(),
+  gpu_model: z.string().optional(),
+  source: z.string().optional(),
+  clocks: z.object({
+    device: clockBaselineSchema,
+    wall: clockBaselineSchema,
+    queue: clockBaselineSchema.optional(),
+  }),
+});
+
+const documentSchema = z.object({
+  version: z.literal(1).optional(),
+  profiles: z.array(profileSchema).min(1),
+});
+
+export type ClockBaseline = z.infer<typeof clockBaselineSchema>;
+export type BaselineProfile = z.infer<typeof profileSchema>;
+export type BaselineDocument = z.infer<typeof documentSchema>;
+
+export function clockBaselineFromSummary(s: LatencySummary): ClockBaseline {
+  const r = (v: number): number => (Number.isFinite(v) ? Math.round(v * 1e6) / 1e6 : 0);
+  return {
+    p50_ms: r(s.p50Ms),
+    p95_ms: r(s.p95Ms),
+    p99_ms: r(s.p99Ms),
+    p999_ms: r(s.p999Ms),
+    mean_ms: r(s.meanMs),
+    count: s.count,
+  };
+}
+
+export function makeProfile(args: {
+  profile: string;
+  workload: string;
+  capturedAt: Date;
+  clocks: Record<Clock, LatencySummary>;
+  gpuModel?: string;
+  source?: string;
+}): BaselineProfile {
+  return {
+    profile: args.profile,
+    workload: args.workload,
+    captured_at: args.capturedAt.toISOString(),
+    ...(args.gpuModel !== undefined ? { gpu_model: args.gpuModel } : {}),
+    ...(args.source !== undefined ? { source: args.source } : {}),
+    clocks: {
+      device: clockBaselineFromSummary(args.clocks.device),
+      wall: clockBaselineFromSummary(args.clocks.wall),
+      queue: clockBaselineFromSummary(args.clocks.queue),
+    },
+  };
+}
+
+/** Validates a parsed JSON baseline document; a single profile object is accepted too. */
+export function parseBaselineDocument(input: unknown): { ok: true; doc: BaselineDocument } | { ok: false; error: string } {
+  const candidate =
+    typeof input === 'object' && input !== null && !Array.isArray(input) && !('profiles' in input) ? { profiles: [input] } : input;
+  const r = documentSchema.safeParse(candidate);
+  if (r.success) return { ok: true, doc: r.data };
+  const issue = r.error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? '(document)' : issue.path.join('.');
+  return { ok: false, error: `${where}: ${issue?.message ?? 'invalid baseline'}` };
+}
+
+/**
+ * Picks the profile for a workload: the named profile when given (matching workload first),
+ * else the first profile whose workload matches.
+ */
+export function selectProfile(doc: BaselineDocument, workload: string, profile?: string): BaselineProfile | undefined {
+  if (profile !== undefined) {
+    const named = doc.profiles.filter((p) => p.profile === profile);
+    return named.find((p) => p.workload === workload) ?? (named.length === 1 ? named[0] : undefined);
+  }
+  return doc.profiles.find((p) => p.workload === workload);
+}

@@ -1,0 +1,161 @@
+/**
+ * HDR histogram of latencies in integer nanoseconds (hdr-histogram-js, 3 significant
+ * digits), plus the exact count, sum, min and max the HDR buckets cannot give.
+ *
+ * Quantiles of one or several histograms are read in a single pass over the occupied
+ * bucket range, so a scrape costs O(buckets between min and max), not O(samples).
+ */
+import { Float64Histogram, Int32Histogram, type JsHistogram } from 'hdr-histogram-js';
+
+export const SIGNIFICANT_DIGITS = 3;
+
+/** Counts of the non-empty buckets of a histogram: a compact, immutable copy. */
+export interface SparseCounts {
+  readonly indices: Uint32Array;
+  readonly counts: Float64Array;
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export type CounterWidth = 'int32' | 'float64';
+
+export class LatencyHistogram {
+  readonly hdr: JsHistogram;
+  count = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = 0;
+
+  constructor(width: CounterWidth = 'int32') {
+    // Start small and let HDR grow the counts array to the largest value seen.
+    this.hdr = width === 'int32' ? new Int32Histogram(1, 2048, SIGNIFICANT_DIGITS) : new Float64Histogram(1, 2048, SIGNIFICANT_DIGITS);
+    this.hdr.autoResize = true;
+  }
+
+  /** Records one value in nanoseconds (non-negative integer). */
+  record(ns: number): void {
+    this.hdr.recordValue(ns);
+    this.count++;
+    this.sum += ns;
+    if (ns < this.min) this.min = ns;
+    if (ns > this.max) this.max = ns;
+  }
+
+  get mean(): number {
+    return this.count === 0 ? 0 : this.sum / this.count;
+  }
+
+  reset(): void {
+    if (this.count === 0) return;
+    this.hdr.reset();
+    this.count = 0;
+    this.sum = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = 0;
+  }
+
+  /** Copies the occupied buckets. */
+  toSparse(): SparseCounts {
+    const h = this.hdr;
+    const lo = this.count === 0 ? 0 : h.countsArrayIndex(this.min);
+    const hi = this.count === 0 ? -1 : h.countsArrayIndex(this.max);
+    let n = 0;
+    for (let i = lo; i <= hi; i++) if (h.getCountAtIndex(i) !== 0) n++;
+    const indices = new Uint32Array(n);
+    const counts = new Float64Array(n);
+    let k = 0;
+    for (let i = lo; i <= hi; i++) {
+      const c = h.getCountAtIndex(i);
+      if (c !== 0) {
+        indices[k] = i;
+        counts[k] = c;
+        k++;
+      }
+    }
+    return { indices, counts, count: this.count, sum: this.sum, min: this.min, max: this.max };
+  }
+
+  /**
+   * Adds (sign 1) or removes (sign -1) a sparse copy taken from a histogram of the same
+   * layout. After a removal, min and max are no longer exact: owners that remove
+   * (sliding windows) track the extremes themselves.
+   */
+  addSparse(s: SparseCounts, sign: 1 | -1): void {
+    if (s.count === 0) return;
+    const h = this.hdr;
+    if (sign === 1 && s.max > this.max) {
+      // Let HDR resize its counts array to cover the incoming buckets.
+      h.recordValueWithCount(s.max, 0);
+    }
+    const n = s.indices.length;
+    for (let k = 0; k < n; k++) h.addToCountAtIndex(s.indices[k] as number, sign * (s.counts[k] as number));
+    h.setTotalCount(h.totalCount + sign * s.count);
+    this.count += sign * s.count;
+    this.sum += sign * s.sum;
+    if (sign === 1) {
+      if (s.min < this.min) this.min = s.min;
+      if (s.max > this.max) this.max = s.max;
+    } else if (this.count === 0) {
+      this.reset();
+    }
+  }
+}
+
+/** Nearest rank (1-based) of quantile q among n values, robust to floating-point noise. */
+export function nearestRank(q: number, n: number): number {
+  const r = q * n;
+  const rounded = Math.round(r);
+  const rank = Math.abs(r - rounded) <= 1e-9 * Math.max(1, r) ? rounded : Math.ceil(r);
+  return Math.min(n, Math.max(1, rank));
+}
+
+/**
+ * Quantiles (ascending `qs`) of the union of `parts`, in nanoseconds, written into `out`.
+ * `min`/`max` bound the scan and clamp the answers (HDR reports a bucket's upper edge).
+ * Returns the number of values. With no values every answer is NaN.
+ */
+export function quantilesOf(
+  parts: readonly LatencyHistogram[],
+  qs: readonly number[],
+  out: number[],
+  bounds?: { min: number; max: number },
+): number {
+  let total = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (const p of parts) {
+    total += p.count;
+    if (p.count > 0) {
+      if (p.min < min) min = p.min;
+      if (p.max > max) max = p.max;
+    }
+  }
+  if (bounds !== undefined) {
+    min = bounds.min;
+    max = bounds.max;
+  }
+  if (total === 0) {
+    for (let j = 0; j < qs.length; j++) out[j] = Number.NaN;
+    return 0;
+  }
+  const first = parts[0] as LatencyHistogram;
+  const layout = first.hdr;
+  const lo = layout.countsArrayIndex(min);
+  const hi = layout.countsArrayIndex(max);
+  let j = 0;
+  let target = nearestRank(qs[0] as number, total);
+  let seen = 0;
+  for (let i = lo; i <= hi && j < qs.length; i++) {
+    for (const p of parts) if (i < p.hdr.countsArrayLength) seen += p.hdr.getCountAtIndex(i);
+    while (seen >= target && j < qs.length) {
+      const v = layout.highestEquivalentValue(layout.valueFromIndex(i));
+      out[j] = Math.min(Math.max(v, min), max);
+      j++;
+      if (j < qs.length) target = nearestRank(qs[j] as number, total);
+    }
+  }
+  for (; j < qs.length; j++) out[j] = max;
+  return total;
+}

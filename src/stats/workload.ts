@@ -1,0 +1,49 @@
+/** Statistics of one workload: a windowed histogram per clock and its sample bookkeeping. */
+import { endEpochSeconds, type Sample } from '../line/types.js';
+import { CLOCKS, type Clock, clockValues } from './clocks.js';
+import { type LatencySummary, QUANTILES, summaryFromNs } from './summary.js';
+import { DEFAULT_SLOT_MS, WindowedHistogram, type WindowName } from './windows.js';
+
+export class WorkloadStats {
+  readonly clocks: Record<Clock, WindowedHistogram>;
+  samples = 0;
+  lastIteration = -1;
+  /** Epoch seconds of the newest iteration's end. */
+  lastSampleEpoch = 0;
+  private readonly values: number[] = [0, 0, 0];
+
+  constructor(
+    readonly workload: string,
+    slotMs = DEFAULT_SLOT_MS,
+    nowMs = 0,
+  ) {
+    this.clocks = {
+      device: new WindowedHistogram(slotMs, nowMs),
+      wall: new WindowedHistogram(slotMs, nowMs),
+      queue: new WindowedHistogram(slotMs, nowMs),
+    };
+  }
+
+  record(s: Sample, nowMs: number): void {
+    const v = this.values;
+    clockValues(s, v);
+    this.clocks.device.record(v[0] as number, nowMs);
+    this.clocks.wall.record(v[1] as number, nowMs);
+    this.clocks.queue.record(v[2] as number, nowMs);
+    this.samples++;
+    this.lastIteration = s.iteration;
+    const end = endEpochSeconds(s);
+    if (end > this.lastSampleEpoch) this.lastSampleEpoch = end;
+  }
+
+  summary(clock: Clock, window: WindowName, nowMs: number): LatencySummary {
+    const r = this.clocks[clock].read(window, QUANTILES, nowMs);
+    return summaryFromNs(r.count, r.quantiles, r.sum, r.max);
+  }
+
+  summaries(window: WindowName, nowMs: number): Record<Clock, LatencySummary> {
+    const out = {} as Record<Clock, LatencySummary>;
+    for (const c of CLOCKS) out[c] = this.summary(c, window, nowMs);
+    return out;
+  }
+}
