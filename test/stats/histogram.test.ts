@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ExactQuantiles } from '../../src/stats/exact.js';
-import { LatencyHistogram, nearestRank, quantilesOf } from '../../src/stats/histogram.js';
+import { fastIndex, LatencyHistogram, nearestRank, quantilesOf } from '../../src/stats/histogram.js';
 import { QUANTILES } from '../../src/stats/summary.js';
 
 const within = (got: number, want: number, rel: number): boolean => Math.abs(got - want) <= rel * want;
@@ -80,5 +80,19 @@ describe('LatencyHistogram', () => {
     const out: number[] = [];
     assert.equal(quantilesOf([agg], QUANTILES, out), 0);
     assert.ok(Number.isNaN(out[0]));
+  });
+});
+
+describe('fastIndex', () => {
+  it('property: equals HDR countsArrayIndex for every value below 2^31', () => {
+    const h = new LatencyHistogram().hdr;
+    for (let v = 0; v < 5000; v++) assert.equal(fastIndex(h, v), h.countsArrayIndex(v));
+    for (let b = 0; b < 31; b++) {
+      for (const v of [2 ** b - 1, 2 ** b, 2 ** b + 1]) assert.equal(fastIndex(h, v), h.countsArrayIndex(v), `v=${v}`);
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (v) => fastIndex(h, v) === h.countsArrayIndex(v)),
+      { numRuns: 20000 },
+    );
   });
 });

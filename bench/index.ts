@@ -1,0 +1,58 @@
+/**
+ * `npm run bench`: prints performance figures as JSON (never asserted in tests).
+ *
+ * - ingest: parse + record lines/s on one core over a generated file (BENCH_LINES, default
+ *   5,000,000), all three clocks recorded, and the child's max RSS;
+ * - mtail: the same file through mtail, and the ratio;
+ * - accuracy: quantile error against exact nearest-rank quantiles.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { quantileAccuracy } from './accuracy.js';
+import { generateLog } from './generate.js';
+import { runMtail, which } from './mtail.js';
+
+const lines = Number(process.env.BENCH_LINES ?? 5_000_000);
+const dir = mkdtempSync(join(tmpdir(), 'kts-bench-'));
+const file = join(dir, 'bench.log');
+const pin = which('taskset') ? ['taskset', '-c', '0'] : [];
+
+generateLog(file, lines);
+
+const ingestScript = fileURLToPath(new URL('./ingest.js', import.meta.url));
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const ingest: Record<string, number>[] = [];
+for (let i = 0; i < runs; i++) {
+  const r = spawnSync(pin[0] ?? process.execPath, [...pin.slice(1), ...(pin.length > 0 ? [process.execPath] : []), ingestScript, file], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
+  ingest.push(JSON.parse(r.stdout) as Record<string, number>);
+}
+const best = ingest.reduce((a, b) => ((b.lines_per_second ?? 0) > (a.lines_per_second ?? 0) ? b : a));
+const mtail = runMtail(file, lines, pin);
+
+const result = {
+  node: process.version,
+  machine: { pinned_to_one_core: pin.length > 0 },
+  file: { lines, bytes: statSync(file).size },
+  ingest: {
+    lines_per_second: best.lines_per_second,
+    runs: ingest.map((r) => r.lines_per_second),
+    max_rss_bytes: Math.max(...ingest.map((r) => r.max_rss_bytes ?? 0)),
+    clocks_recorded: ['device', 'wall', 'queue'],
+    aim_lines_per_second: 1_500_000,
+  },
+  mtail: {
+    ...mtail,
+    ...(mtail.lines_per_second !== undefined && best.lines_per_second !== undefined
+      ? { kts_to_mtail_ratio: Number((best.lines_per_second / mtail.lines_per_second).toFixed(2)) }
+      : {}),
+  },
+  accuracy: quantileAccuracy(),
+};
+if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
