@@ -41,6 +41,7 @@ const result = {
   file: { lines, bytes: statSync(file).size },
   ingest: {
     lines_per_second: best.lines_per_second,
+    median_lines_per_second: [...ingest.map((r) => r.lines_per_second ?? 0)].sort((a, b) => a - b)[Math.floor(ingest.length / 2)],
     runs: ingest.map((r) => r.lines_per_second),
     max_rss_bytes: Math.max(...ingest.map((r) => r.max_rss_bytes ?? 0)),
     clocks_recorded: ['device', 'wall', 'queue'],
@@ -49,7 +50,7 @@ const result = {
   mtail: {
     ...mtail,
     ...(mtail.lines_per_second !== undefined && best.lines_per_second !== undefined
-      ? { kts_to_mtail_ratio: Number((best.lines_per_second / mtail.lines_per_second).toFixed(2)) }
+      ? { kts_to_mtail_ratio_best: Number((best.lines_per_second / mtail.lines_per_second).toFixed(2)) }
       : {}),
   },
   accuracy: quantileAccuracy(),

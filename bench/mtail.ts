@@ -50,6 +50,6 @@ export function runMtail(file: string, lines: number, pin: string[]): MtailFigur
   );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   let counted = 0;
-  for (const m of r.stdout.matchAll(/^kts_device_latency_ms_count\{[^}]*\} (\d+)/gm)) counted += Number(m[1]);
+  for (const m of r.stdout.matchAll(/^kts_device_latency_ms_count\{[^}]*\} (\S+)/gm)) counted += Number(m[1]);
   return { available: true, version, seconds, lines_per_second: Math.round(lines / seconds), counted };
 }
