@@ -15,3 +15,21 @@ export function decodeAll(chunks: readonly (string | Uint8Array)[]): { samples: 
   decoder.end();
   return { samples, decoder };
 }
+
+/** Polls `cond` every 20 ms until true; rejects after `timeoutMs`. */
+export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function ktsLines(workload: string, from: number, count: number): string {
+  let out = '';
+  for (let i = from; i < from + count; i++) {
+    const start = 1795387891806522966n + BigInt(i) * 100_000_000n;
+    out += `KTS_APP,v1,${workload},${i},${start},${start + 600_000n},0.412000,\n`;
+  }
+  return out;
+}

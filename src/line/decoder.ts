@@ -69,8 +69,8 @@ export class LineDecoder {
   }
 
   /** Feeds one complete line (without its newline), as line-oriented sources deliver them. */
-  pushLine(line: string | Uint8Array): void {
-    const b = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
+  pushLine(line: string | Uint8Array, encoding: BufferEncoding = 'utf8'): void {
+    const b = typeof line === 'string' ? Buffer.from(line, encoding) : line;
     let end = b.length;
     if (end > 0 && b[end - 1] === NEWLINE) end--;
     this.line(b, 0, end);

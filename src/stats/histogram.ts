@@ -178,3 +178,37 @@ export function quantilesOf(
   for (; j < qs.length; j++) out[j] = max;
   return total;
 }
+
+/**
+ * For each ascending bound (ns), how many values of the union of `parts` are at or below
+ * it, written into `out`; one pass. Values sharing the bound's HDR bucket count as at or
+ * below (a relative uncertainty of 1/1024, like every HDR answer).
+ */
+export function countsAtOrBelow(parts: readonly LatencyHistogram[], boundsNs: readonly number[], out: number[]): number {
+  let total = 0;
+  let max = 0;
+  for (const p of parts) {
+    total += p.count;
+    if (p.count > 0 && p.max > max) max = p.max;
+  }
+  const first = parts[0];
+  if (total === 0 || first === undefined) {
+    for (let j = 0; j < boundsNs.length; j++) out[j] = 0;
+    return total;
+  }
+  const layout = first.hdr;
+  const last = layout.countsArrayIndex(max);
+  let seen = 0;
+  let i = 0;
+  for (let j = 0; j < boundsNs.length; j++) {
+    const b = boundsNs[j] as number;
+    if (b >= max) {
+      out[j] = total;
+      continue;
+    }
+    const bi = b < 0 ? -1 : b < 0x80000000 ? fastIndex(layout, Math.floor(b)) : layout.countsArrayIndex(Math.floor(b));
+    for (; i <= bi && i <= last; i++) for (const p of parts) if (i < p.hdr.countsArrayLength) seen += p.hdr.getCountAtIndex(i);
+    out[j] = seen;
+  }
+  return total;
+}

@@ -10,7 +10,7 @@
  * Time is passed in (`nowMs`), never read here: the live sidecar passes the wall clock,
  * tests pass what they like, and the offline report never advances it.
  */
-import { LatencyHistogram, quantilesOf, type SparseCounts } from './histogram.js';
+import { countsAtOrBelow as cumulativeCounts, LatencyHistogram, quantilesOf, type SparseCounts } from './histogram.js';
 
 export const WINDOWS = ['1m', '5m', 'total'] as const;
 export type WindowName = (typeof WINDOWS)[number];
@@ -131,5 +131,12 @@ export class WindowedHistogram {
       max: count === 0 ? Number.NaN : max,
       quantiles,
     };
+  }
+
+  /** Cumulative counts at or below each ascending bound (ns) in a window; returns the window's count. */
+  countsAtOrBelow(window: WindowName, boundsNs: readonly number[], out: number[], nowMs: number): number {
+    this.advance(nowMs);
+    const agg = window === 'total' ? this.total : this.aggregates[window];
+    return cumulativeCounts([agg, this.current], boundsNs, out);
   }
 }

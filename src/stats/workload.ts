@@ -10,13 +10,18 @@ export class WorkloadStats {
   lastIteration = -1;
   /** Epoch seconds of the newest iteration's end. */
   lastSampleEpoch = 0;
-  private readonly values: number[] = [0, 0, 0];
+  /** Device, wall and queueing-delay values (ns) of the latest recorded sample. */
+  readonly values: number[] = [0, 0, 0];
+
+  /** When the workload's first sample was counted (the `nowMs` of that call). */
+  readonly firstSampleMs: number;
 
   constructor(
     readonly workload: string,
     slotMs = DEFAULT_SLOT_MS,
     nowMs = 0,
   ) {
+    this.firstSampleMs = nowMs;
     this.clocks = {
       device: new WindowedHistogram(slotMs, nowMs),
       wall: new WindowedHistogram(slotMs, nowMs),

@@ -1,0 +1,155 @@
+/**
+ * Every metric kts-exporter exposes, declared once. The registry, METRICS.md and the
+ * contract test that compares them with live /metrics are all generated from this list.
+ */
+
+export type MetricType = 'gauge' | 'counter' | 'histogram';
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  readonly labels: readonly string[];
+  /** Where the metric comes from, for METRICS.md grouping. */
+  readonly group: 'latency' | 'detection' | 'baseline' | 'input' | 'sidecar';
+}
+
+function m<const L extends readonly string[]>(
+  name: string,
+  type: MetricType,
+  group: MetricSpec['group'],
+  labels: L,
+  help: string,
+): MetricSpec & { labels: L } {
+  return { name, type, group, labels, help };
+}
+
+export const METRICS = {
+  iterationDuration: m(
+    'kts_iteration_duration_seconds',
+    'histogram',
+    'latency',
+    ['workload', 'clock'],
+    'Iteration latency per clock (device: CUDA events; wall: host span), every counted iteration since start.',
+  ),
+  latency: m(
+    'kts_latency_seconds',
+    'gauge',
+    'latency',
+    ['workload', 'clock', 'window', 'quantile'],
+    'Latency quantiles (0.5, 0.95, 0.99, 0.999) from HDR histograms over the window (1m, 5m, total).',
+  ),
+  jitter: m('kts_jitter_ratio', 'gauge', 'latency', ['workload', 'clock', 'window'], 'Jitter: p99 / p50 over the window.'),
+  queueingDelay: m(
+    'kts_queueing_delay_seconds',
+    'gauge',
+    'latency',
+    ['workload', 'window', 'quantile'],
+    'Queueing delay (wall minus device, clamped at 0) quantiles over the window.',
+  ),
+  throughput: m(
+    'kts_throughput_iterations_per_second',
+    'gauge',
+    'latency',
+    ['workload', 'window'],
+    'Observed iteration rate: iterations counted in the window divided by its length (total: since the first iteration).',
+  ),
+  throughputProxy: m(
+    'kts_throughput_proxy_iterations_per_second',
+    'gauge',
+    'latency',
+    ['workload', 'clock', 'window'],
+    "The seed experiment's throughput proxy: 1 / mean latency over the window.",
+  ),
+  samples: m('kts_samples_total', 'counter', 'latency', ['workload'], 'Iterations counted (warmup excluded).'),
+  lastSample: m('kts_last_sample_timestamp_seconds', 'gauge', 'latency', ['workload'], 'Epoch of the end of the newest counted iteration.'),
+  degradation: m(
+    'kts_degradation_factor',
+    'gauge',
+    'detection',
+    ['workload', 'clock', 'window'],
+    'Degradation factor: live p99 / stored baseline p99 of the same clock. Absent without a baseline.',
+  ),
+  exceedance: m(
+    'kts_tail_exceedance_ratio',
+    'gauge',
+    'detection',
+    ['workload', 'clock', 'window'],
+    'Share of iterations in the window slower than the baseline p99 (about 0.01 when the baseline holds).',
+  ),
+  contention: m(
+    'kts_contention_detected',
+    'gauge',
+    'detection',
+    ['workload', 'clock'],
+    '1 while the sequential test (Bernoulli CUSUM on baseline p99 and p99.9 exceedances) detects tail contention, else 0.',
+  ),
+  contentionScore: m(
+    'kts_contention_score_ratio',
+    'gauge',
+    'detection',
+    ['workload', 'clock'],
+    'The onset CUSUM statistic divided by its alarm threshold: detection switches on at 1.',
+  ),
+  contentionOnsets: m(
+    'kts_contention_onsets_total',
+    'counter',
+    'detection',
+    ['workload', 'clock'],
+    'Times contention detection switched on.',
+  ),
+  threshold: m(
+    'kts_degradation_threshold',
+    'gauge',
+    'detection',
+    ['workload', 'severity'],
+    'Degradation-factor threshold in force for the workload (severity: warning, critical), for alert rules to compare against.',
+  ),
+  baselineLatency: m(
+    'kts_baseline_latency_seconds',
+    'gauge',
+    'baseline',
+    ['workload', 'clock', 'quantile'],
+    'The stored solo baseline in use (quantiles 0.5, 0.95, 0.99, 0.999).',
+  ),
+  baselineLoaded: m(
+    'kts_baseline_loaded',
+    'gauge',
+    'baseline',
+    ['workload'],
+    '1 when a stored baseline is in use for the workload, 0 when none matched (no DF or detection then).',
+  ),
+  baselineInfo: m(
+    'kts_baseline_info',
+    'gauge',
+    'baseline',
+    ['workload', 'profile', 'captured_at'],
+    'Always 1: which baseline profile is in use for the workload.',
+  ),
+  baselineReloads: m('kts_baseline_reloads_total', 'counter', 'baseline', ['result'], 'Baseline (re)loads by result (success, failure).'),
+  lines: m('kts_lines_total', 'counter', 'input', ['result'], 'Input lines by result: parsed, ignored (not KTS_APP), malformed.'),
+  malformed: m('kts_malformed_lines_total', 'counter', 'input', ['reason'], 'Malformed KTS_APP lines by validation reason.'),
+  dropped: m(
+    'kts_dropped_samples_total',
+    'counter',
+    'input',
+    ['reason'],
+    'Valid samples not counted: workload_cap (more workloads than --max-workloads), duplicate (re-delivered after a reconnect).',
+  ),
+  warmup: m('kts_warmup_samples_total', 'counter', 'input', [], 'Samples skipped as warmup (phase=warmup or iteration below --warmup).'),
+  workloads: m('kts_workloads', 'gauge', 'input', [], 'Workloads tracked (at most --max-workloads).'),
+  sourceUp: m('kts_source_up', 'gauge', 'sidecar', ['source'], '1 while the source is attached and reading, else 0.'),
+  sourceRestarts: m(
+    'kts_source_restarts_total',
+    'counter',
+    'sidecar',
+    ['source', 'reason'],
+    'Times a source re-opened its input (rotation, truncation, reconnect, re-creation).',
+  ),
+  buildInfo: m('kts_build_info', 'gauge', 'sidecar', ['version'], 'Always 1, labelled with the kts-exporter version.'),
+} as const;
+
+export const CATALOG: readonly MetricSpec[] = Object.values(METRICS);
+
+/** Histogram buckets of kts_iteration_duration_seconds, in seconds. */
+export const DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;

@@ -1,0 +1,250 @@
+/**
+ * The prom-client registry of the sidecar, built from the catalog. Every value is read at
+ * scrape time in collect() from the live state (one shared snapshot per scrape); nothing is
+ * observed per sample.
+ */
+import {
+  Counter,
+  collectDefaultMetrics,
+  Gauge,
+  Histogram,
+  type LabelValues,
+  type MetricObjectWithValues,
+  type MetricValueWithName,
+  Registry,
+} from 'prom-client';
+import { LineCounters } from '../line/counters.js';
+import { MALFORMED_REASONS } from '../line/types.js';
+import type { Source } from '../sources/source.js';
+import { DF_CLOCKS, type LiveTracker } from '../stats/live.js';
+import { QUANTILES } from '../stats/summary.js';
+import { WINDOWS } from '../stats/windows.js';
+import { VERSION } from '../version.js';
+import { DURATION_BUCKETS, METRICS, type MetricSpec } from './catalog.js';
+import { SnapshotCache } from './snapshot.js';
+
+export interface ExpositionState {
+  tracker: LiveTracker;
+  sources: readonly Source[];
+  baselineReloads: { success: number; failure: number };
+  /** Samples dropped as re-deliveries after a reconnect. */
+  duplicates: () => number;
+}
+
+type Labels = LabelValues<string>;
+type Setter = (labels: Labels, value: number) => void;
+
+const Q_LABEL = QUANTILES.map(String);
+const HISTOGRAM_CLOCKS = ['device', 'wall'] as const;
+
+function finite(v: number): boolean {
+  return Number.isFinite(v);
+}
+
+/** A histogram whose buckets are read from the HDR histograms at scrape time. */
+class HdrBackedHistogram extends Histogram<string> {
+  constructor(
+    private readonly spec: MetricSpec,
+    registry: Registry,
+    private readonly snapshots: SnapshotCache,
+  ) {
+    super({ name: spec.name, help: spec.help, labelNames: [...spec.labels], buckets: [...DURATION_BUCKETS], registers: [registry] });
+  }
+
+  override async get(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {
+    const values: MetricValueWithName<string>[] = [];
+    for (const w of this.snapshots.get().workloads) {
+      for (const clock of HISTOGRAM_CLOCKS) {
+        const b = w.buckets[clock];
+        const labels = { workload: w.live.stats.workload, clock };
+        DURATION_BUCKETS.forEach((le, i) => {
+          values.push({ metricName: `${this.spec.name}_bucket`, labels: { ...labels, le }, value: b.cumulative[i] ?? 0 });
+        });
+        values.push({ metricName: `${this.spec.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: b.count });
+        values.push({ metricName: `${this.spec.name}_sum`, labels, value: b.sumSeconds });
+        values.push({ metricName: `${this.spec.name}_count`, labels, value: b.count });
+      }
+    }
+    return { name: this.spec.name, help: this.spec.help, type: 'histogram' as never, values, aggregator: 'sum', collect: () => undefined };
+  }
+
+  async getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {
+    return this.get();
+  }
+}
+
+export interface Exposition {
+  registry: Registry;
+  snapshots: SnapshotCache;
+}
+
+export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: boolean; clock?: () => number } = {}): Exposition {
+  const registry = new Registry();
+  const snapshots = new SnapshotCache(state.tracker, opts.clock);
+  const snap = () => snapshots.get();
+
+  const gauge = (spec: MetricSpec, fill: (set: Setter) => void): void => {
+    new Gauge({
+      name: spec.name,
+      help: spec.help,
+      labelNames: [...spec.labels],
+      registers: [registry],
+      collect() {
+        this.reset();
+        fill((labels, v) => {
+          if (finite(v)) this.set(labels, v);
+        });
+      },
+    });
+  };
+  const counter = (spec: MetricSpec, fill: (set: Setter) => void): void => {
+    new Counter({
+      name: spec.name,
+      help: spec.help,
+      labelNames: [...spec.labels],
+      registers: [registry],
+      collect() {
+        this.reset();
+        fill((labels, v) => {
+          if (finite(v) && v >= 0) this.inc(labels, v);
+        });
+      },
+    });
+  };
+
+  new HdrBackedHistogram(METRICS.iterationDuration, registry, snapshots);
+
+  gauge(METRICS.latency, (set) => {
+    for (const w of snap().workloads) {
+      for (const clock of DF_CLOCKS) {
+        for (const window of WINDOWS) {
+          const s = w.summaries[clock][window];
+          const v = [s.p50Ms, s.p95Ms, s.p99Ms, s.p999Ms];
+          Q_LABEL.forEach((quantile, i) => set({ workload: w.live.stats.workload, clock, window, quantile }, (v[i] as number) / 1e3));
+        }
+      }
+    }
+  });
+  gauge(METRICS.jitter, (set) => {
+    for (const w of snap().workloads)
+      for (const clock of DF_CLOCKS)
+        for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, w.summaries[clock][window].jitter);
+  });
+  gauge(METRICS.queueingDelay, (set) => {
+    for (const w of snap().workloads) {
+      for (const window of WINDOWS) {
+        const s = w.summaries.queue[window];
+        const v = [s.p50Ms, s.p95Ms, s.p99Ms, s.p999Ms];
+        Q_LABEL.forEach((quantile, i) => set({ workload: w.live.stats.workload, window, quantile }, (v[i] as number) / 1e3));
+      }
+    }
+  });
+  gauge(METRICS.throughput, (set) => {
+    for (const w of snap().workloads) for (const window of WINDOWS) set({ workload: w.live.stats.workload, window }, w.rate[window]);
+  });
+  gauge(METRICS.throughputProxy, (set) => {
+    for (const w of snap().workloads)
+      for (const clock of DF_CLOCKS)
+        for (const window of WINDOWS)
+          set({ workload: w.live.stats.workload, clock, window }, w.summaries[clock][window].throughputProxyIps);
+  });
+  counter(METRICS.samples, (set) => {
+    for (const w of state.tracker.workloads()) set({ workload: w.stats.workload }, w.stats.samples);
+  });
+  gauge(METRICS.lastSample, (set) => {
+    for (const w of state.tracker.workloads()) set({ workload: w.stats.workload }, w.stats.lastSampleEpoch);
+  });
+  gauge(METRICS.degradation, (set) => {
+    for (const w of snap().workloads) {
+      const b = w.live.baseline;
+      if (b === undefined) continue;
+      for (const clock of DF_CLOCKS)
+        for (const window of WINDOWS)
+          set({ workload: w.live.stats.workload, clock, window }, w.summaries[clock][window].p99Ms / b.clocks[clock].p99_ms);
+    }
+  });
+  gauge(METRICS.exceedance, (set) => {
+    for (const w of snap().workloads)
+      for (const clock of DF_CLOCKS) {
+        const e = w.exceedance[clock];
+        if (e !== undefined) for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, e[window]);
+      }
+  });
+  gauge(METRICS.contention, (set) => {
+    for (const w of state.tracker.workloads())
+      if (w.detectors !== undefined)
+        for (const clock of DF_CLOCKS) set({ workload: w.stats.workload, clock }, w.detectors[clock].active ? 1 : 0);
+  });
+  gauge(METRICS.contentionScore, (set) => {
+    for (const w of state.tracker.workloads())
+      if (w.detectors !== undefined)
+        for (const clock of DF_CLOCKS) {
+          const d = w.detectors[clock];
+          set({ workload: w.stats.workload, clock }, d.onsetStatistic / d.threshold);
+        }
+  });
+  counter(METRICS.contentionOnsets, (set) => {
+    for (const w of state.tracker.workloads())
+      if (w.detectors !== undefined) for (const clock of DF_CLOCKS) set({ workload: w.stats.workload, clock }, w.detectors[clock].onsets);
+  });
+  gauge(METRICS.threshold, (set) => {
+    for (const w of state.tracker.workloads()) {
+      set({ workload: w.stats.workload, severity: 'warning' }, w.thresholds.warning);
+      set({ workload: w.stats.workload, severity: 'critical' }, w.thresholds.critical);
+    }
+  });
+  gauge(METRICS.baselineLatency, (set) => {
+    for (const w of state.tracker.workloads()) {
+      const b = w.baseline;
+      if (b === undefined) continue;
+      for (const clock of DF_CLOCKS) {
+        const c = b.clocks[clock];
+        const v = [c.p50_ms, c.p95_ms, c.p99_ms, c.p999_ms];
+        Q_LABEL.forEach((quantile, i) => set({ workload: w.stats.workload, clock, quantile }, (v[i] as number) / 1e3));
+      }
+    }
+  });
+  gauge(METRICS.baselineLoaded, (set) => {
+    for (const w of state.tracker.workloads()) set({ workload: w.stats.workload }, w.baseline === undefined ? 0 : 1);
+  });
+  gauge(METRICS.baselineInfo, (set) => {
+    for (const w of state.tracker.workloads())
+      if (w.baseline !== undefined)
+        set({ workload: w.stats.workload, profile: w.baseline.profile, captured_at: w.baseline.captured_at }, 1);
+  });
+  counter(METRICS.baselineReloads, (set) => {
+    set({ result: 'success' }, state.baselineReloads.success);
+    set({ result: 'failure' }, state.baselineReloads.failure);
+  });
+  const lineTotals = (): LineCounters => {
+    const all = new LineCounters();
+    for (const s of state.sources) all.add(s.decoder.counters);
+    return all;
+  };
+  counter(METRICS.lines, (set) => {
+    const c = lineTotals();
+    set({ result: 'parsed' }, c.parsed);
+    set({ result: 'ignored' }, c.ignored);
+    set({ result: 'malformed' }, c.malformed);
+  });
+  counter(METRICS.malformed, (set) => {
+    const c = lineTotals();
+    MALFORMED_REASONS.forEach((reason, i) => set({ reason }, c.malformedByReason[i] ?? 0));
+  });
+  counter(METRICS.dropped, (set) => {
+    set({ reason: 'workload_cap' }, state.tracker.engine.droppedSamples);
+    set({ reason: 'duplicate' }, state.duplicates());
+  });
+  counter(METRICS.warmup, (set) => set({}, state.tracker.engine.warmupSkipped));
+  gauge(METRICS.workloads, (set) => set({}, state.tracker.engine.workloads.size));
+  gauge(METRICS.sourceUp, (set) => {
+    for (const s of state.sources) set({ source: s.status.name }, s.status.up ? 1 : 0);
+  });
+  counter(METRICS.sourceRestarts, (set) => {
+    for (const s of state.sources) for (const [reason, n] of s.status.restarts) set({ source: s.status.name, reason }, n);
+  });
+  gauge(METRICS.buildInfo, (set) => set({ version: VERSION }, 1));
+
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  return { registry, snapshots };
+}

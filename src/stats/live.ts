@@ -1,0 +1,111 @@
+/**
+ * The live view the sidecar exposes: the statistics engine plus, per workload, the stored
+ * baseline in force, the contention detectors (device and wall clocks) and the DF
+ * thresholds. Pure state: sources feed it, collectors read it at scrape time.
+ */
+import type { Sample } from '../line/types.js';
+import { type BaselineDocument, type BaselineProfile, type ClockBaseline, selectProfile } from './baseline.js';
+import { ContentionDetector, DEFAULT_ARL0 } from './detector.js';
+import { type EngineOptions, StatsEngine } from './engine.js';
+import type { WorkloadStats } from './workload.js';
+
+/** Clocks that carry a baseline, a DF and a detector. */
+export const DF_CLOCKS = ['device', 'wall'] as const;
+export type DfClock = (typeof DF_CLOCKS)[number];
+
+export interface Thresholds {
+  warning: number;
+  critical: number;
+}
+
+export interface LiveOptions extends EngineOptions {
+  /** Profile to pick from the baseline document (else by workload name). */
+  profile?: string;
+  arl0?: number;
+  thresholds?: Thresholds;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { warning: 1.2, critical: 1.5 };
+
+export interface LiveWorkload {
+  stats: WorkloadStats;
+  baseline: BaselineProfile | undefined;
+  detectors: Record<DfClock, ContentionDetector> | undefined;
+  thresholds: Thresholds;
+}
+
+const nsOf = (c: ClockBaseline, key: 'p99_ms' | 'p999_ms'): number => c[key] * 1e6;
+
+export class LiveTracker {
+  readonly engine: StatsEngine;
+  private readonly live = new Map<string, LiveWorkload>();
+  private document: BaselineDocument | undefined;
+  private readonly arl0: number;
+  private readonly profile: string | undefined;
+  private thresholds: Thresholds;
+
+  constructor(opts: LiveOptions = {}) {
+    this.engine = new StatsEngine(opts);
+    this.arl0 = opts.arl0 ?? DEFAULT_ARL0;
+    this.profile = opts.profile;
+    this.thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
+  }
+
+  ingest(s: Sample, nowMs: number): void {
+    const stats = this.engine.ingest(s, nowMs);
+    if (stats === undefined) return;
+    let w = this.live.get(stats.workload);
+    if (w === undefined) {
+      w = { stats, baseline: undefined, detectors: undefined, thresholds: this.thresholds };
+      this.attach(w);
+      this.live.set(stats.workload, w);
+    }
+    const d = w.detectors;
+    if (d !== undefined) {
+      d.device.observe(stats.values[0] as number);
+      d.wall.observe(stats.values[1] as number);
+    }
+  }
+
+  /** Replaces the baseline document (undefined: none loaded); detectors start over. */
+  setBaselines(doc: BaselineDocument | undefined): void {
+    this.document = doc;
+    for (const w of this.live.values()) this.attach(w);
+  }
+
+  get baselines(): BaselineDocument | undefined {
+    return this.document;
+  }
+
+  /** Per-workload DF thresholds (from pod annotations, say). */
+  setThresholds(workload: string | undefined, t: Thresholds): void {
+    if (workload === undefined) {
+      for (const w of this.live.values()) w.thresholds = t;
+      this.thresholds = t;
+    } else {
+      const w = this.live.get(workload);
+      if (w !== undefined) w.thresholds = t;
+    }
+  }
+
+  workloads(): IterableIterator<LiveWorkload> {
+    return this.live.values();
+  }
+
+  get(workload: string): LiveWorkload | undefined {
+    return this.live.get(workload);
+  }
+
+  private attach(w: LiveWorkload): void {
+    const p = this.document === undefined ? undefined : selectProfile(this.document, w.stats.workload, this.profile);
+    w.baseline = p;
+    if (p === undefined) {
+      w.detectors = undefined;
+      return;
+    }
+    w.detectors = {
+      device: new ContentionDetector(nsOf(p.clocks.device, 'p99_ms'), nsOf(p.clocks.device, 'p999_ms'), this.arl0),
+      wall: new ContentionDetector(nsOf(p.clocks.wall, 'p99_ms'), nsOf(p.clocks.wall, 'p999_ms'), this.arl0),
+    };
+  }
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { LineDecoder } from '../../src/line/decoder.js';
+import { FileSource } from '../../src/sources/file.js';
+import { ktsLines, waitFor } from '../helpers.js';
+
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+describe('file source', () => {
+  let source: FileSource | undefined;
+  const iterations: number[] = [];
+  afterEach(async () => {
+    await source?.stop();
+    source = undefined;
+    iterations.length = 0;
+  });
+
+  function follow(path: string, fromBeginning = true): LineDecoder {
+    const decoder = new LineDecoder((s) => iterations.push(s.iteration));
+    source = new FileSource(path, decoder, { fromBeginning });
+    void source.start();
+    return decoder;
+  }
+
+  function assertExactly(n: number): void {
+    assert.deepEqual(
+      iterations,
+      Array.from({ length: n }, (_, i) => i),
+      'every line once, in order',
+    );
+  }
+
+  it('starts at the end unless asked to read from the beginning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-file-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, ktsLines('A', 0, 5));
+    follow(path, false);
+    await waitFor(() => source?.status.up === true, 5000, 'ready');
+    await settle();
+    appendFileSync(path, ktsLines('A', 5, 3));
+    await waitFor(() => iterations.length === 3, 5000, 'appended lines');
+    assert.deepEqual(iterations, [5, 6, 7]);
+  });
+
+  it('follows rotation by rename and create', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-file-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, ktsLines('A', 0, 50));
+    follow(path);
+    await waitFor(() => iterations.length === 50, 5000, 'initial lines');
+    appendFileSync(path, ktsLines('A', 50, 10));
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, ktsLines('A', 60, 40));
+    await waitFor(() => iterations.length >= 100, 8000, 'lines after rotation');
+    await settle();
+    assertExactly(100);
+  });
+
+  it('follows copytruncate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-file-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, ktsLines('A', 0, 50));
+    follow(path);
+    await waitFor(() => iterations.length === 50, 5000, 'initial lines');
+    copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+    await settle();
+    appendFileSync(path, ktsLines('A', 50, 30));
+    await waitFor(() => iterations.length >= 80, 8000, 'lines after truncation');
+    await settle();
+    assertExactly(80);
+    assert.ok((source?.status.restarts.get('truncate') ?? 0) >= 1);
+  });
+
+  it('follows deletion and re-creation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-file-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, ktsLines('A', 0, 20));
+    follow(path);
+    await waitFor(() => iterations.length === 20, 5000, 'initial lines');
+    rmSync(path);
+    await settle();
+    writeFileSync(path, ktsLines('A', 20, 20));
+    await waitFor(() => iterations.length >= 40, 8000, 'lines after re-creation');
+    await settle();
+    assertExactly(40);
+  });
+
+  it('waits for a file that does not exist yet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-file-'));
+    const path = join(dir, 'later.log');
+    follow(path);
+    await settle();
+    writeFileSync(path, ktsLines('A', 0, 10));
+    await waitFor(() => iterations.length >= 10, 8000, 'lines of the new file');
+    await settle();
+    assertExactly(10);
+  });
+});
