@@ -37,6 +37,11 @@ type Setter = (labels: Labels, value: number) => void;
 const Q_LABEL = QUANTILES.map(String);
 const HISTOGRAM_CLOCKS = ['device', 'wall'] as const;
 
+/** Sets one series per quantile label from values in milliseconds (exposed in seconds). */
+function setQuantiles(set: Setter, labels: Labels, ms: readonly number[]): void {
+  for (let i = 0; i < Q_LABEL.length; i++) set({ ...labels, quantile: Q_LABEL[i] }, (ms[i] as number) / 1e3);
+}
+
 function finite(v: number): boolean {
   return Number.isFinite(v);
 }
@@ -119,8 +124,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
       for (const clock of DF_CLOCKS) {
         for (const window of WINDOWS) {
           const s = w.summaries[clock][window];
-          const v = [s.p50Ms, s.p95Ms, s.p99Ms, s.p999Ms];
-          Q_LABEL.forEach((quantile, i) => set({ workload: w.live.stats.workload, clock, window, quantile }, (v[i] as number) / 1e3));
+          setQuantiles(set, { workload: w.live.stats.workload, clock, window }, [s.p50Ms, s.p95Ms, s.p99Ms, s.p999Ms]);
         }
       }
     }
@@ -134,8 +138,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
     for (const w of snap().workloads) {
       for (const window of WINDOWS) {
         const s = w.summaries.queue[window];
-        const v = [s.p50Ms, s.p95Ms, s.p99Ms, s.p999Ms];
-        Q_LABEL.forEach((quantile, i) => set({ workload: w.live.stats.workload, window, quantile }, (v[i] as number) / 1e3));
+        setQuantiles(set, { workload: w.live.stats.workload, window }, [s.p50Ms, s.p95Ms, s.p99Ms, s.p999Ms]);
       }
     }
   });
@@ -199,8 +202,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
       if (b === undefined) continue;
       for (const clock of DF_CLOCKS) {
         const c = b.clocks[clock];
-        const v = [c.p50_ms, c.p95_ms, c.p99_ms, c.p999_ms];
-        Q_LABEL.forEach((quantile, i) => set({ workload: w.stats.workload, clock, quantile }, (v[i] as number) / 1e3));
+        setQuantiles(set, { workload: w.stats.workload, clock }, [c.p50_ms, c.p95_ms, c.p99_ms, c.p999_ms]);
       }
     }
   });
@@ -229,7 +231,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
   counter(METRICS.malformed, (set) => {
     const c = lineTotals();
-    MALFORMED_REASONS.forEach((reason, i) => set({ reason }, c.malformedByReason[i] ?? 0));
+    for (let i = 0; i < MALFORMED_REASONS.length; i++) set({ reason: MALFORMED_REASONS[i] }, c.malformedByReason[i] ?? 0);
   });
   counter(METRICS.dropped, (set) => {
     set({ reason: 'workload_cap' }, state.tracker.engine.droppedSamples);

@@ -51,7 +51,7 @@ export class BernoulliCusum {
   /** Adds one observation; true when the statistic reaches the threshold. */
   observe(exceeded: boolean): boolean {
     const s = this.statistic + (exceeded ? this.up : this.down);
-    this.statistic = s > 0 ? s : 0;
+    this.statistic = Math.max(s, 0);
     return this.statistic >= this.h;
   }
 
