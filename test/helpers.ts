@@ -33,3 +33,69 @@ export function ktsLines(workload: string, from: number, count: number): string 
   }
   return out;
 }
+
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  logs: string[];
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+}
+
+/** Starts a real `kts serve` on a free loopback port and resolves once it listens. */
+export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`kts serve did not start: ${logs.join('\n')}`)), 10_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl = buf.indexOf('\n');
+      while (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        logs.push(line);
+        try {
+          const j = JSON.parse(line) as { msg?: string; port?: number };
+          if (j.msg === 'kts serve listening' && typeof j.port === 'number') {
+            clearTimeout(timer);
+            resolve(j.port);
+          }
+        } catch {
+          // not a log line
+        }
+        nl = buf.indexOf('\n');
+      }
+    });
+    child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kts serve exited with ${code}: ${logs.join('\n')}`));
+    });
+  });
+  const stop = (signal: NodeJS.Signals = 'SIGTERM') =>
+    new Promise<{ code: number | null; ms: number }>((resolve) => {
+      const t0 = Date.now();
+      if (child.exitCode !== null) return resolve({ code: child.exitCode, ms: 0 });
+      child.once('exit', (code) => resolve({ code, ms: Date.now() - t0 }));
+      child.kill(signal);
+    });
+  return { child, url: `http://127.0.0.1:${port}`, logs, stop };
+}
+
+/** Value of one series in Prometheus text output, e.g. series('kts_x', {a: '1'}). */
+export function series(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const m = /^([^{ ]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (m === null || m[1] !== name) continue;
+    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { registerBaseline } from './baseline.js';
 import { RuntimeError, UsageError } from './errors.js';
 import { registerReport } from './report.js';
+import { registerServe } from './serve.js';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo): Command {
     });
   registerReport(program, io.out);
   registerBaseline(program, io.out);
+  registerServe(program, io.out);
   return program;
 }
 

@@ -81,6 +81,8 @@ class HdrBackedHistogram extends Histogram<string> {
 export interface Exposition {
   registry: Registry;
   snapshots: SnapshotCache;
+  /** One scrape: a fresh snapshot, then every collector. */
+  render(): Promise<string>;
 }
 
 export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: boolean; clock?: () => number } = {}): Exposition {
@@ -248,5 +250,9 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   gauge(METRICS.buildInfo, (set) => set({ version: VERSION }, 1));
 
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  return { registry, snapshots };
+  const render = (): Promise<string> => {
+    snapshots.invalidate();
+    return registry.metrics();
+  };
+  return { registry, snapshots, render };
 }

@@ -65,14 +65,18 @@ function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
   return { live: w, summaries, exceedance, buckets, rate };
 }
 
-/** Computes a snapshot at most once per `maxAgeMs`, so every collector of a scrape shares it. */
+/**
+ * Shares one snapshot between the collectors of a scrape: the exposition invalidates it when
+ * a scrape begins, the first collect() computes it, the others reuse it. `maxAgeMs` bounds
+ * its age for readers that never invalidate.
+ */
 export class SnapshotCache {
   private cached: Snapshot | undefined;
 
   constructor(
     private readonly tracker: LiveTracker,
     private readonly clock: () => number = Date.now,
-    private readonly maxAgeMs = 250,
+    private readonly maxAgeMs = 1000,
   ) {}
 
   get(): Snapshot {
@@ -85,7 +89,7 @@ export class SnapshotCache {
     return this.cached;
   }
 
-  /** Forgets the cached snapshot (tests, or after a baseline change). */
+  /** Forgets the cached snapshot: called when a scrape or a status request begins. */
   invalidate(): void {
     this.cached = undefined;
   }

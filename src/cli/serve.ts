@@ -1,0 +1,52 @@
+/** Wires `kts serve`: options from the config table, --print-config, signals. */
+import { type Command, Option } from 'commander';
+import { ConfigError, resolveConfig, SERVE_OPTIONS, type ServeConfig } from '../serve/config.js';
+import { startServe } from '../serve/runtime.js';
+import { UsageError } from './errors.js';
+
+/** Exit within this long after SIGTERM, whatever is still running. */
+const SHUTDOWN_DEADLINE_MS = 4500;
+
+function printable(cfg: ServeConfig): Record<string, unknown> {
+  return {
+    ...cfg,
+    baseline: cfg.baseline ?? null,
+    profile: cfg.profile ?? null,
+    source: cfg.source.map((s) => (s.kind === 'file' ? `file:${s.path}` : s.kind)),
+    listen: `${cfg.listen.host}:${cfg.listen.port}`,
+  };
+}
+
+export function registerServe(program: Command, print: (line: string) => void): void {
+  const cmd = program
+    .command('serve')
+    .description('the sidecar: follow KTS_APP lines and expose /metrics, /readyz, /api/status and a status page');
+  for (const o of SERVE_OPTIONS) {
+    // Defaults and environment variables are applied by resolveConfig, not by commander.
+    const dflt = o.default !== undefined && !('boolean' in o) ? ` (default: ${o.default})` : '';
+    cmd.addOption(new Option(o.flag, `${o.description}${dflt} [env: ${o.env}]`));
+  }
+  cmd.option('--print-config', 'print the resolved configuration as JSON and exit');
+  cmd.action(async (flags: Record<string, unknown>) => {
+    let cfg: ServeConfig;
+    try {
+      cfg = resolveConfig(flags, process.env);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+    if (flags.printConfig === true) {
+      print(JSON.stringify(printable(cfg), null, 2));
+      return;
+    }
+    const server = await startServe(cfg);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
+        void server.close().then(resolve);
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+  });
+}

@@ -1,0 +1,40 @@
+/** The sidecar's HTTP surface (express): /metrics, /livez, /readyz, /api/status and /. */
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import { statusPage } from './page.js';
+import type { StatusDocument } from './status.js';
+
+export interface AppDeps {
+  registry: Registry;
+  /** Renders /metrics (fresh snapshot per scrape). */
+  render: () => Promise<string>;
+  readiness: () => { ready: boolean; reasons: string[] };
+  status: () => StatusDocument;
+  history: (workload: string) => readonly number[];
+}
+
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => {
+    const body = await deps.render();
+    res.set('Content-Type', deps.registry.contentType).send(body);
+  });
+  app.get('/livez', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  app.get('/readyz', (_req, res) => {
+    const r = deps.readiness();
+    res
+      .status(r.ready ? 200 : 503)
+      .type('text/plain')
+      .send(r.ready ? 'ok\n' : `not ready: ${r.reasons.join('; ')}\n`);
+  });
+  app.get('/api/status', (_req, res) => {
+    res.json(deps.status());
+  });
+  app.get('/', (_req, res) => {
+    res.type('html').send(statusPage(deps.status(), deps.history));
+  });
+  return app;
+}

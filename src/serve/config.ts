@@ -1,0 +1,202 @@
+/**
+ * The sidecar's typed configuration: every option from a flag or a `KTS_*` environment
+ * variable (flag wins), validated at start-up. A bad value is reported as one line naming
+ * the flag and the variable.
+ */
+import { z } from 'zod';
+
+export type SourceSpec =
+  | { kind: 'file'; path: string }
+  | { kind: 'stdin' }
+  | { kind: 'k8s-logs'; container: string }
+  | { kind: 'cri'; container: string };
+
+export const AVAILABLE_SOURCE_KINDS = ['file', 'stdin'] as const;
+
+function parseSource(spec: string, ctx: z.RefinementCtx): SourceSpec {
+  if (spec === 'stdin') return { kind: 'stdin' };
+  const colon = spec.indexOf(':');
+  const kind = colon < 0 ? spec : spec.slice(0, colon);
+  const arg = colon < 0 ? '' : spec.slice(colon + 1);
+  if (kind === 'file' && arg.length > 0) return { kind: 'file', path: arg };
+  if (kind === 'k8s-logs' || kind === 'cri') {
+    ctx.addIssue({ code: 'custom', message: `source '${kind}' is not available in this version (use file:<path> or stdin)` });
+    return { kind: 'stdin' };
+  }
+  ctx.addIssue({ code: 'custom', message: `'${spec}' is not a source (file:<path>, stdin)` });
+  return { kind: 'stdin' };
+}
+
+const listen = z.string().transform((v, ctx) => {
+  const i = v.lastIndexOf(':');
+  const host = i <= 0 ? '' : v.slice(0, i);
+  const port = Number(i < 0 ? v : v.slice(i + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: `'${v}' is not [host]:port` });
+    return { host: '', port: 0 };
+  }
+  return { host: host.replace(/^\[|\]$/g, ''), port };
+});
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.string().regex(/^\d+$/, 'expected an integer').transform(Number).pipe(z.number().int().min(min).max(max));
+const ratio = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'expected a number')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be at least 1'));
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+interface OptionDef {
+  key: string;
+  flag: string;
+  env: string;
+  description: string;
+  default: string | undefined;
+  schema: z.ZodType;
+  list?: boolean;
+  boolean?: boolean;
+}
+
+export const SERVE_OPTIONS = [
+  {
+    key: 'source',
+    flag: '--source <spec...>',
+    env: 'KTS_SOURCE',
+    description: 'where KTS_APP lines come from: file:<path> or stdin (repeatable; env: comma-separated)',
+    default: 'stdin',
+    list: true,
+    schema: z.array(z.string().transform(parseSource)).min(1),
+  },
+  {
+    key: 'fromBeginning',
+    flag: '--from-beginning',
+    env: 'KTS_FROM_BEGINNING',
+    description: 'read existing file content first instead of starting at its end',
+    default: 'false',
+    boolean: true,
+    schema: bool,
+  },
+  {
+    key: 'baseline',
+    flag: '--baseline <file>',
+    env: 'KTS_BASELINE',
+    description: 'baseline JSON (kts baseline capture), reloaded when it changes',
+    default: undefined,
+    schema: z.string().min(1).optional(),
+  },
+  {
+    key: 'profile',
+    flag: '--profile <name>',
+    env: 'KTS_PROFILE',
+    description: 'baseline profile to use (default: match by workload name)',
+    default: undefined,
+    schema: z.string().min(1).optional(),
+  },
+  {
+    key: 'listen',
+    flag: '--listen <[host]:port>',
+    env: 'KTS_LISTEN',
+    description: 'HTTP listen address',
+    default: ':9464',
+    schema: listen,
+  },
+  {
+    key: 'warmup',
+    flag: '--warmup <n>',
+    env: 'KTS_WARMUP',
+    description: 'iterations below N are warmup (besides phase=warmup lines)',
+    default: '10',
+    schema: int(0),
+  },
+  {
+    key: 'maxWorkloads',
+    flag: '--max-workloads <n>',
+    env: 'KTS_MAX_WORKLOADS',
+    description: 'most workloads tracked; samples of others are dropped and counted',
+    default: '32',
+    schema: int(1, 10_000),
+  },
+  {
+    key: 'dfWarning',
+    flag: '--df-warning <ratio>',
+    env: 'KTS_DF_WARNING',
+    description: 'DF warning threshold',
+    default: '1.2',
+    schema: ratio,
+  },
+  {
+    key: 'dfCritical',
+    flag: '--df-critical <ratio>',
+    env: 'KTS_DF_CRITICAL',
+    description: 'DF critical threshold',
+    default: '1.5',
+    schema: ratio,
+  },
+  {
+    key: 'detectArl',
+    flag: '--detect-arl <samples>',
+    env: 'KTS_DETECT_ARL',
+    description: 'contention detector: mean samples between false alarms, at least',
+    default: '10000',
+    schema: int(10),
+  },
+  {
+    key: 'baselinePollMs',
+    flag: '--baseline-poll-ms <ms>',
+    env: 'KTS_BASELINE_POLL_MS',
+    description: 'how often the baseline file is checked for changes',
+    default: '2000',
+    schema: int(50),
+  },
+  {
+    key: 'logLevel',
+    flag: '--log-level <level>',
+    env: 'KTS_LOG_LEVEL',
+    description: 'fatal, error, warn, info, debug',
+    default: 'info',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  },
+] as const satisfies readonly OptionDef[];
+
+export interface ServeConfig {
+  source: SourceSpec[];
+  fromBeginning: boolean;
+  baseline: string | undefined;
+  profile: string | undefined;
+  listen: { host: string; port: number };
+  warmup: number;
+  maxWorkloads: number;
+  dfWarning: number;
+  dfCritical: number;
+  detectArl: number;
+  baselinePollMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+/** Builds the config from parsed flags (strings, string arrays or true) and the environment. */
+export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): ServeConfig {
+  const out: Record<string, unknown> = {};
+  for (const o of SERVE_OPTIONS as readonly OptionDef[]) {
+    const fromFlag = flags[o.key];
+    const fromEnv = env[o.env];
+    let raw: unknown;
+    if (fromFlag !== undefined) raw = o.boolean === true ? String(fromFlag) : fromFlag;
+    else if (fromEnv !== undefined && fromEnv !== '' && o.boolean === true) raw = fromEnv;
+    else if (fromEnv !== undefined && fromEnv !== '') raw = o.list === true ? fromEnv.split(',').map((s) => s.trim()) : fromEnv;
+    else raw = o.list === true && o.default !== undefined ? [o.default] : o.default;
+    const r = o.schema.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      const where = `${o.flag.split(' ')[0]} (${o.env})`;
+      throw new ConfigError(`invalid ${where}: ${issue?.message ?? 'bad value'}${typeof raw === 'string' ? ` (got '${raw}')` : ''}`);
+    }
+    out[o.key] = r.data;
+  }
+  const cfg = out as unknown as ServeConfig;
+  if (cfg.dfCritical < cfg.dfWarning) {
+    throw new ConfigError(`invalid --df-critical (KTS_DF_CRITICAL): ${cfg.dfCritical} is below --df-warning ${cfg.dfWarning}`);
+  }
+  return cfg;
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { LineDecoder } from '../../src/line/decoder.js';
+import { CATALOG } from '../../src/metrics/catalog.js';
+import { metricsMarkdown } from '../../src/metrics/docs.js';
+import { buildRegistry } from '../../src/metrics/registry.js';
+import type { Source } from '../../src/sources/source.js';
+import { newStatus } from '../../src/sources/source.js';
+import { parseBaselineDocument } from '../../src/stats/baseline.js';
+import { LiveTracker } from '../../src/stats/live.js';
+import { H100, ROOT } from '../helpers.js';
+
+describe('metric catalog contract', () => {
+  it('METRICS.md is generated from the catalog and committed current', () => {
+    assert.equal(readFileSync(`${ROOT}METRICS.md`, 'utf8'), metricsMarkdown(), 'run `npm run docs:metrics`');
+  });
+
+  it('names follow the conventions: kts_ prefix, base units, _total counters', () => {
+    for (const m of CATALOG) {
+      assert.match(m.name, /^kts_[a-z0-9_]+$/);
+      if (m.type === 'counter') assert.match(m.name, /_total$/, m.name);
+      else assert.doesNotMatch(m.name, /_total$/, m.name);
+      assert.doesNotMatch(m.name, /_(ms|milliseconds|percent)$/, m.name);
+    }
+    assert.equal(new Set(CATALOG.map((m) => m.name)).size, CATALOG.length);
+  });
+
+  it('live /metrics exposes exactly the catalog, with its types and labels', async () => {
+    const tracker = new LiveTracker({ warmupIterations: 10 });
+    const doc = parseBaselineDocument({
+      profiles: [
+        {
+          profile: 'h100',
+          workload: 'FFT',
+          captured_at: '2026-11-22T00:00:00Z',
+          clocks: {
+            device: { p50_ms: 0.412, p95_ms: 0.479, p99_ms: 0.515, p999_ms: 0.695, mean_ms: 0.42, count: 590 },
+            wall: { p50_ms: 0.599, p95_ms: 0.688, p99_ms: 0.779, p999_ms: 0.979, mean_ms: 0.61, count: 590 },
+          },
+        },
+      ],
+    });
+    assert.ok(doc.ok);
+    tracker.setBaselines(doc.doc);
+    const decoder = new LineDecoder((s) => tracker.ingest(s, Date.now()));
+    decoder.push(readFileSync(`${H100}/shared-fft.log`));
+    decoder.push(Buffer.from('garbage\nKTS_APP,v3,x\n'));
+    const source: Source = { status: { ...newStatus('file:/x'), up: true }, decoder, start: async () => {}, stop: async () => {} };
+    source.status.restarts.set('truncate', 1);
+    const { registry } = buildRegistry(
+      { tracker, sources: [source], baselineReloads: { success: 1, failure: 0 }, duplicates: () => 0 },
+      { defaultMetrics: false },
+    );
+    const text = await registry.metrics();
+    const help = new Map<string, string>();
+    for (const m of text.matchAll(/^# TYPE (kts_\w+) (\w+)$/gm)) help.set(m[1] as string, m[2] as string);
+    assert.deepEqual([...help.keys()].sort(), CATALOG.map((m) => m.name).sort());
+    for (const m of CATALOG) {
+      assert.equal(help.get(m.name), m.type, m.name);
+      const sample = new RegExp(`^${m.name}(?:_bucket|_sum|_count)?\\{([^}]*)\\} `, 'm').exec(text);
+      assert.ok(sample !== null || m.labels.length === 0, `${m.name} has a series`);
+      if (sample !== null) {
+        const labels = [...(sample[1] ?? '').matchAll(/(\w+)="/g)].map((x) => x[1]).filter((l) => l !== 'le');
+        assert.deepEqual(labels.sort(), [...m.labels].sort(), `${m.name} labels`);
+      }
+    }
+  });
+});

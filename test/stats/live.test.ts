@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { LineDecoder } from '../../src/line/decoder.js';
+import { collectPhase } from '../../src/report/collect.js';
+import { type BaselineDocument, makeProfile } from '../../src/stats/baseline.js';
+import { LiveTracker } from '../../src/stats/live.js';
+import { H100 } from '../helpers.js';
+
+async function baselineFrom(file: string): Promise<BaselineDocument> {
+  const solo = await collectPhase('baseline', [file], 10);
+  const profiles = [...solo.engine.workloads.values()].map((w) =>
+    makeProfile({ profile: 'h100', workload: w.workload, capturedAt: new Date(0), clocks: w.summaries('total', 0) }),
+  );
+  return { version: 1, profiles };
+}
+
+/** Feeds a fixture through a tracker; returns the sample number at which each clock's detector first switched on. */
+function replay(tracker: LiveTracker, file: string, workload: string): { device?: number; wall?: number; samples: number } {
+  const first: { device?: number; wall?: number } = {};
+  let n = 0;
+  const decoder = new LineDecoder((s) => {
+    tracker.ingest(s, 0);
+    const w = tracker.get(workload);
+    if (w?.detectors === undefined || w.stats.samples === 0) return;
+    n = w.stats.samples;
+    if (first.device === undefined && w.detectors.device.active) first.device = n;
+    if (first.wall === undefined && w.detectors.wall.active) first.wall = n;
+  });
+  decoder.push(readFileSync(file));
+  decoder.end();
+  return { ...first, samples: n };
+}
+
+describe('contention detection on the H100 fixtures', () => {
+  it('turns on for shared FFT on the wall clock, never on the device clock', async () => {
+    const tracker = new LiveTracker({ warmupIterations: 10 });
+    tracker.setBaselines(await baselineFrom(`${H100}/solo-fft.log`));
+    const r = replay(tracker, `${H100}/shared-fft.log`, 'FFT');
+    assert.equal(r.samples, 590);
+    assert.ok(r.wall !== undefined && r.wall <= 200, `wall detection after ${r.wall} samples`);
+    assert.equal(r.device, undefined, 'the device clock hides the contention');
+  });
+
+  it('never fires on solo data against its own baseline', async () => {
+    for (const [file, workload] of [
+      ['solo-fft.log', 'FFT'],
+      ['solo-gemm.log', 'GEMM'],
+    ] as const) {
+      const tracker = new LiveTracker({ warmupIterations: 10 });
+      tracker.setBaselines(await baselineFrom(`${H100}/${file}`));
+      const r = replay(tracker, `${H100}/${file}`, workload);
+      assert.equal(r.wall, undefined, `${file} wall`);
+      assert.equal(r.device, undefined, `${file} device`);
+    }
+  });
+
+  it('has no detectors and no DF without a baseline', () => {
+    const tracker = new LiveTracker({ warmupIterations: 10 });
+    replay(tracker, `${H100}/shared-fft.log`, 'FFT');
+    assert.equal(tracker.get('FFT')?.detectors, undefined);
+    assert.equal(tracker.get('FFT')?.baseline, undefined);
+  });
+});
