@@ -99,3 +99,14 @@ export function series(text: string, name: string, labels: Record<string, string
   }
   return undefined;
 }
+
+/** Scrapes `url`/metrics until `done(text)` holds; returns the last text. */
+export async function scrapeUntil(url: string, done: (text: string) => boolean, timeoutMs = 10_000, what = 'metrics'): Promise<string> {
+  const start = Date.now();
+  for (;;) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    if (done(text)) return text;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

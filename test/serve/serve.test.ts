@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI, H100, type ServeProcess, series, startServeProcess, waitFor } from '../helpers.js';
+import { CLI, H100, type ServeProcess, scrapeUntil, series, startServeProcess } from '../helpers.js';
 
 describe('kts serve (real process, real file, real HTTP)', () => {
   let dir: string;
@@ -35,42 +35,23 @@ describe('kts serve (real process, real file, real HTTP)', () => {
 
   it('is live and ready once the file is attached and the baseline loaded', async () => {
     assert.equal((await fetch(`${serve.url}/livez`)).status, 200);
-    await waitFor(() => true);
-    let ready = 0;
-    await waitFor(
-      () => {
-        void fetch(`${serve.url}/readyz`).then((r) => {
-          ready = r.status;
-        });
-        return ready === 200;
-      },
-      5000,
-      'readyz 200',
-    );
+    const start = Date.now();
+    while ((await fetch(`${serve.url}/readyz`)).status !== 200) {
+      assert.ok(Date.now() - start < 5000, 'readyz 200 within 5 s');
+      await new Promise((r) => setTimeout(r, 25));
+    }
   });
 
   it('reports DF 1.31 (wall) and 0.93 (device) after shared-fft.log is appended', async () => {
     appendFileSync(log, readFileSync(`${H100}/shared-fft.log`));
-    let text = '';
-    await waitFor(
-      () => {
-        void fetch(`${serve.url}/metrics`)
-          .then((r) => r.text())
-          .then((t) => {
-            text = t;
-          });
-        return series(text, 'kts_samples_total', { workload: 'FFT' }) === 590;
-      },
-      10_000,
-      '590 samples',
-    );
+    const text = await scrapeUntil(serve.url, (t) => series(t, 'kts_lines_total', { result: 'parsed' }) === 600, 10_000, '600 lines');
     const df = (clock: string) => series(text, 'kts_degradation_factor', { workload: 'FFT', clock, window: 'total' }) ?? Number.NaN;
     assert.ok(Math.abs(df('wall') - 1.022 / 0.779) <= 0.005 * 1.31, `wall DF ${df('wall')}`);
     assert.ok(Math.abs(df('device') - 0.478 / 0.515) <= 0.005 * 0.93, `device DF ${df('device')}`);
     assert.equal(series(text, 'kts_contention_detected', { workload: 'FFT', clock: 'wall' }), 1);
     assert.equal(series(text, 'kts_contention_detected', { workload: 'FFT', clock: 'device' }), 0);
     assert.equal(series(text, 'kts_baseline_loaded', { workload: 'FFT' }), 1);
-    assert.equal(series(text, 'kts_lines_total', { result: 'parsed' }), 600);
+    assert.equal(series(text, 'kts_samples_total', { workload: 'FFT' }), 590);
     assert.equal(series(text, 'kts_warmup_samples_total'), 10);
     assert.equal(series(text, 'kts_iteration_duration_seconds_count', { workload: 'FFT', clock: 'wall' }), 590);
     assert.equal(series(text, 'kts_degradation_threshold', { workload: 'FFT', severity: 'critical' }), 1.5);
@@ -80,19 +61,8 @@ describe('kts serve (real process, real file, real HTTP)', () => {
 
   it('counts malformed lines by reason and keeps going', async () => {
     appendFileSync(log, 'KTS_APP,v2,FFT,1,2,3,4\nKTS_APP,v1,F F,1,2,3,0.1\nnot a kts line\n');
-    let text = '';
-    await waitFor(
-      () => {
-        void fetch(`${serve.url}/metrics`)
-          .then((r) => r.text())
-          .then((t) => {
-            text = t;
-          });
-        return series(text, 'kts_malformed_lines_total', { reason: 'bad_workload' }) === 1;
-      },
-      5000,
-      'malformed counted',
-    );
+    const text = await scrapeUntil(serve.url, (t) => series(t, 'kts_lines_total', { result: 'ignored' }) === 1, 5000, 'all three lines');
+    assert.equal(series(text, 'kts_malformed_lines_total', { reason: 'bad_workload' }), 1);
     assert.equal(series(text, 'kts_malformed_lines_total', { reason: 'unsupported_version' }), 1);
     assert.equal(series(text, 'kts_lines_total', { result: 'ignored' }), 1);
   });
