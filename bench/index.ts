@@ -4,7 +4,9 @@
  * - ingest: parse + record lines/s on one core over a generated file (BENCH_LINES, default
  *   5,000,000), all three clocks recorded, and the child's max RSS;
  * - mtail: the same file through mtail, and the ratio;
- * - accuracy: quantile error against exact nearest-rank quantiles.
+ * - accuracy: quantile error against exact nearest-rank quantiles;
+ * - metrics_endpoint: /metrics render time with 16 workloads;
+ * - detection: contention detection delay on the H100 fixtures, and false alarms on solo data.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -12,8 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantileAccuracy } from './accuracy.js';
+import { detectionFigures } from './detection.js';
 import { generateLog } from './generate.js';
 import { runMtail, which } from './mtail.js';
+import { scrapeLatency } from './scrape.js';
 
 const lines = Number(process.env.BENCH_LINES ?? 5_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'kts-bench-'));
@@ -54,6 +58,8 @@ const result = {
       : {}),
   },
   accuracy: quantileAccuracy(),
+  metrics_endpoint: { ...(await scrapeLatency()), aim_ms: 5 },
+  detection: await detectionFigures(),
 };
 if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerBaseline } from './baseline.js';
 import { RuntimeError, UsageError } from './errors.js';
+import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIo): Command {
   registerReport(program, io.out);
   registerBaseline(program, io.out);
   registerServe(program, io.out);
+  registerReplay(program, io.out);
   return program;
 }
 

@@ -3,7 +3,7 @@
  * it): quantiles, exceedance and histogram buckets per workload, clock and window.
  */
 import { CLOCKS, type Clock } from '../stats/clocks.js';
-import { DF_CLOCKS, type LiveTracker, type LiveWorkload } from '../stats/live.js';
+import { DF_CLOCKS, type DfClock, type LiveTracker, type LiveWorkload } from '../stats/live.js';
 import { type LatencySummary, QUANTILES, summaryFromNs } from '../stats/summary.js';
 import { WINDOWS, type WindowName } from '../stats/windows.js';
 import { DURATION_BUCKETS } from './catalog.js';
@@ -16,8 +16,8 @@ export interface WorkloadSnapshot {
   summaries: Record<Clock, Record<WindowName, LatencySummary>>;
   /** Share of samples above the baseline p99 (device, wall); absent without a baseline. */
   exceedance: Partial<Record<Clock, Record<WindowName, number>>>;
-  /** Cumulative bucket counts (aligned with DURATION_BUCKETS) and sums, total window. */
-  buckets: Record<Clock, { cumulative: number[]; count: number; sumSeconds: number }>;
+  /** Cumulative bucket counts (aligned with DURATION_BUCKETS) and sums, total window, device and wall. */
+  buckets: Record<DfClock, { cumulative: number[]; count: number; sumSeconds: number }>;
   /** Iterations per second observed over each window. */
   rate: Record<WindowName, number>;
 }
@@ -39,9 +39,11 @@ function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
       perWindow[win] = summaryFromNs(r.count, r.quantiles, r.sum, r.max);
     }
     summaries[c] = perWindow;
+  }
+  for (const c of DF_CLOCKS) {
     const cumulative: number[] = [];
-    const count = h.countsAtOrBelow('total', BUCKETS_NS, cumulative, nowMs);
-    buckets[c] = { cumulative, count, sumSeconds: (perWindow.total.meanMs * count) / 1e3 || 0 };
+    const count = w.stats.clocks[c].countsAtOrBelow('total', BUCKETS_NS, cumulative, nowMs);
+    buckets[c] = { cumulative, count, sumSeconds: (summaries[c].total.meanMs * count) / 1e3 || 0 };
   }
   const b = w.baseline;
   if (b !== undefined) {

@@ -122,6 +122,29 @@ export class LatencyHistogram {
   }
 }
 
+type Counts = ArrayLike<number>;
+
+/**
+ * The counts array behind a histogram, read directly on the scrape path (a virtual
+ * getCountAtIndex call per bucket costs several times more). hdr-histogram-js keeps it in
+ * `_counts`; if a future version does not, fall back to a copy through the public API.
+ */
+function countsOf(h: JsHistogram): Counts {
+  const raw = (h as unknown as { _counts?: unknown })._counts;
+  if (raw instanceof Uint32Array || raw instanceof Int32Array || raw instanceof Float64Array) return raw;
+  return Float64Array.from({ length: h.countsArrayLength }, (_, i) => h.getCountAtIndex(i));
+}
+
+/** Count at index i of every part (indices past a part's array are empty). */
+function countAt(arrays: readonly Counts[], i: number): number {
+  let c = 0;
+  for (let k = 0; k < arrays.length; k++) {
+    const a = arrays[k] as Counts;
+    if (i < a.length) c += a[i] as number;
+  }
+  return c;
+}
+
 /** Nearest rank (1-based) of quantile q among n values, robust to floating-point noise. */
 export function nearestRank(q: number, n: number): number {
   const r = q * n;
@@ -163,11 +186,12 @@ export function quantilesOf(
   const layout = first.hdr;
   const lo = layout.countsArrayIndex(min);
   const hi = layout.countsArrayIndex(max);
+  const arrays = parts.map((p) => countsOf(p.hdr));
   let j = 0;
   let target = nearestRank(qs[0] as number, total);
   let seen = 0;
   for (let i = lo; i <= hi && j < qs.length; i++) {
-    for (const p of parts) if (i < p.hdr.countsArrayLength) seen += p.hdr.getCountAtIndex(i);
+    seen += countAt(arrays, i);
     while (seen >= target && j < qs.length) {
       const v = layout.highestEquivalentValue(layout.valueFromIndex(i));
       out[j] = Math.min(Math.max(v, min), max);
@@ -187,9 +211,11 @@ export function quantilesOf(
 export function countsAtOrBelow(parts: readonly LatencyHistogram[], boundsNs: readonly number[], out: number[]): number {
   let total = 0;
   let max = 0;
+  let min = Number.POSITIVE_INFINITY;
   for (const p of parts) {
     total += p.count;
     if (p.count > 0 && p.max > max) max = p.max;
+    if (p.count > 0 && p.min < min) min = p.min;
   }
   const first = parts[0];
   if (total === 0 || first === undefined) {
@@ -199,7 +225,10 @@ export function countsAtOrBelow(parts: readonly LatencyHistogram[], boundsNs: re
   const layout = first.hdr;
   const last = layout.countsArrayIndex(max);
   let seen = 0;
-  let i = 0;
+  // Buckets below the smallest value are empty: start the scan there. (After a window
+  // subtracted a slot, min may be stale-low, which only costs a longer scan.)
+  let i = layout.countsArrayIndex(min);
+  const arrays = parts.map((p) => countsOf(p.hdr));
   for (let j = 0; j < boundsNs.length; j++) {
     const b = boundsNs[j] as number;
     if (b >= max) {
@@ -207,7 +236,7 @@ export function countsAtOrBelow(parts: readonly LatencyHistogram[], boundsNs: re
       continue;
     }
     const bi = b < 0 ? -1 : b < 0x80000000 ? fastIndex(layout, Math.floor(b)) : layout.countsArrayIndex(Math.floor(b));
-    for (; i <= bi && i <= last; i++) for (const p of parts) if (i < p.hdr.countsArrayLength) seen += p.hdr.getCountAtIndex(i);
+    for (; i <= bi && i <= last; i++) seen += countAt(arrays, i);
     out[j] = seen;
   }
   return total;
