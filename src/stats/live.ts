@@ -42,7 +42,7 @@ export class LiveTracker {
   private document: BaselineDocument | undefined;
   private readonly arl0: number;
   private readonly profile: string | undefined;
-  private thresholds: Thresholds;
+  private readonly thresholds: Thresholds;
 
   constructor(opts: LiveOptions = {}) {
     this.engine = new StatsEngine(opts);
@@ -75,17 +75,6 @@ export class LiveTracker {
 
   get baselines(): BaselineDocument | undefined {
     return this.document;
-  }
-
-  /** Per-workload DF thresholds (from pod annotations, say). */
-  setThresholds(workload: string | undefined, t: Thresholds): void {
-    if (workload === undefined) {
-      for (const w of this.live.values()) w.thresholds = t;
-      this.thresholds = t;
-    } else {
-      const w = this.live.get(workload);
-      if (w !== undefined) w.thresholds = t;
-    }
   }
 
   workloads(): IterableIterator<LiveWorkload> {
