@@ -33,6 +33,11 @@ export function fastIndex(h: JsHistogram, value: number): number {
   return ((bucket + 1) << magnitude) + (value >>> (bucket + unit)) - h.subBucketHalfCount;
 }
 
+/** Counts-array index of any non-negative integer value: the fast path below 2^31. */
+export function indexOf(h: JsHistogram, value: number): number {
+  return value < 0x80000000 ? fastIndex(h, value) : h.countsArrayIndex(value);
+}
+
 export class LatencyHistogram {
   readonly hdr: JsHistogram;
   count = 0;
@@ -49,7 +54,7 @@ export class LatencyHistogram {
   /** Records one value in nanoseconds (non-negative integer). */
   record(ns: number): void {
     const h = this.hdr;
-    const i = ns < 0x80000000 ? fastIndex(h, ns) : h.countsArrayLength;
+    const i = indexOf(h, ns);
     if (i < h.countsArrayLength) {
       h.incrementCountAtIndex(i);
       h.incrementTotalCount();
@@ -78,8 +83,8 @@ export class LatencyHistogram {
   /** Copies the occupied buckets. */
   toSparse(): SparseCounts {
     const h = this.hdr;
-    const lo = this.count === 0 ? 0 : h.countsArrayIndex(this.min);
-    const hi = this.count === 0 ? -1 : h.countsArrayIndex(this.max);
+    const lo = this.count === 0 ? 0 : indexOf(h, this.min);
+    const hi = this.count === 0 ? -1 : indexOf(h, this.max);
     let n = 0;
     for (let i = lo; i <= hi; i++) if (h.getCountAtIndex(i) !== 0) n++;
     const indices = new Uint32Array(n);
@@ -184,8 +189,8 @@ export function quantilesOf(
   }
   const first = parts[0] as LatencyHistogram;
   const layout = first.hdr;
-  const lo = layout.countsArrayIndex(min);
-  const hi = layout.countsArrayIndex(max);
+  const lo = indexOf(layout, min);
+  const hi = indexOf(layout, max);
   const arrays = parts.map((p) => countsOf(p.hdr));
   let j = 0;
   let target = nearestRank(qs[0] as number, total);
@@ -223,11 +228,11 @@ export function countsAtOrBelow(parts: readonly LatencyHistogram[], boundsNs: re
     return total;
   }
   const layout = first.hdr;
-  const last = layout.countsArrayIndex(max);
+  const last = indexOf(layout, max);
   let seen = 0;
   // Buckets below the smallest value are empty: start the scan there. (After a window
   // subtracted a slot, min may be stale-low, which only costs a longer scan.)
-  let i = layout.countsArrayIndex(min);
+  let i = indexOf(layout, min);
   const arrays = parts.map((p) => countsOf(p.hdr));
   for (let j = 0; j < boundsNs.length; j++) {
     const b = boundsNs[j] as number;
@@ -235,7 +240,7 @@ export function countsAtOrBelow(parts: readonly LatencyHistogram[], boundsNs: re
       out[j] = total;
       continue;
     }
-    const bi = b < 0 ? -1 : b < 0x80000000 ? fastIndex(layout, Math.floor(b)) : layout.countsArrayIndex(Math.floor(b));
+    const bi = b < 0 ? -1 : indexOf(layout, Math.floor(b));
     for (; i <= bi && i <= last; i++) seen += countAt(arrays, i);
     out[j] = seen;
   }
