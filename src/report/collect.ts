@@ -5,7 +5,7 @@
 import { decodeFile, expandInputs } from '../io/inputs.js';
 import { LineCounters } from '../line/counters.js';
 import { LineDecoder } from '../line/decoder.js';
-import { deviceNs, endEpochSeconds, type Sample, wallNs } from '../line/types.js';
+import { endEpochSeconds, type Sample } from '../line/types.js';
 import { StatsEngine } from '../stats/engine.js';
 
 export type Phase = 'baseline' | 'shared';
@@ -37,21 +37,16 @@ export async function collectPhase(phase: Phase, paths: readonly string[], warmu
   const counters = new LineCounters();
   const series = new Map<string, IterationPoint[]>();
   const sink = (s: Sample): void => {
-    if (engine.ingest(s, OFFLINE_NOW) === undefined) return;
+    const stats = engine.ingest(s, OFFLINE_NOW);
+    if (stats === undefined) return;
     let points = series.get(s.workload);
     if (points === undefined) {
       points = [];
       series.set(s.workload, points);
     }
-    const wall = wallNs(s);
-    const device = deviceNs(s);
-    points.push({
-      iteration: s.iteration,
-      endEpoch: endEpochSeconds(s),
-      deviceMs: device / 1e6,
-      wallMs: wall / 1e6,
-      queueMs: Math.max(0, wall - device) / 1e6,
-    });
+    // The clock values the engine just derived (device, wall, queueing delay), in ns.
+    const [device = 0, wall = 0, queue = 0] = stats.values;
+    points.push({ iteration: s.iteration, endEpoch: endEpochSeconds(s), deviceMs: device / 1e6, wallMs: wall / 1e6, queueMs: queue / 1e6 });
   };
   for (const f of files) {
     const decoder = new LineDecoder(sink);
