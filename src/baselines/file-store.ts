@@ -3,10 +3,11 @@
  * symlink swap Kubernetes uses to update a mounted ConfigMap).
  */
 import { type Stats, unwatchFile, watchFile } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { type BaselineDocument, parseBaselineDocument } from '../stats/baseline.js';
+import { type BaselineStore, type LoadResult, parseJsonDocument } from './store.js';
 
-export type LoadResult = { ok: true; doc: BaselineDocument } | { ok: false; error: string };
+export type { LoadResult } from './store.js';
 
 export async function loadBaselineFile(path: string): Promise<LoadResult> {
   let text: string;
@@ -14,16 +15,13 @@ export async function loadBaselineFile(path: string): Promise<LoadResult> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, error: `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : String((err as Error).message)}` };
+    return {
+      ok: false,
+      missing: code === 'ENOENT',
+      error: `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : String((err as Error).message)}`,
+    };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, error: `${path} is not valid JSON: ${(err as Error).message}` };
-  }
-  const r = parseBaselineDocument(json);
-  return r.ok ? r : { ok: false, error: `${path}: ${r.error}` };
+  return parseJsonDocument(text, path, parseBaselineDocument);
 }
 
 /** Calls `onLoad` with every successful (re)load and `onError` with failures; returns a stop function. */
@@ -39,4 +37,30 @@ export function watchBaselineFile(
   };
   watchFile(path, { interval: intervalMs, persistent: false }, listener);
   return () => unwatchFile(path, listener);
+}
+
+export class FileBaselineStore implements BaselineStore {
+  readonly description: string;
+
+  constructor(
+    private readonly path: string,
+    private readonly pollMs: number,
+  ) {
+    this.description = `file ${path}`;
+  }
+
+  load(): Promise<LoadResult> {
+    return loadBaselineFile(this.path);
+  }
+
+  watch(onLoad: (doc: BaselineDocument) => void, onError: (error: string) => void): () => void {
+    return watchBaselineFile(this.path, this.pollMs, onLoad, onError);
+  }
+
+  /** Written to a temporary file and renamed, so a reader never sees half a document. */
+  async write(doc: BaselineDocument): Promise<void> {
+    const tmp = `${this.path}.tmp-${process.pid}`;
+    await writeFile(tmp, `${JSON.stringify(doc, null, 2)}\n`);
+    await rename(tmp, this.path);
+  }
 }

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError } from '../io/inputs.js';
 import { collectPhase } from '../report/collect.js';
-import { type BaselineDocument, makeProfile, parseBaselineDocument } from '../stats/baseline.js';
+import { type BaselineDocument, makeProfile, mergeProfiles, parseBaselineDocument } from '../stats/baseline.js';
 import { collect, nonNegativeInt } from './args.js';
 import { RuntimeError, requireFlags, UsageError } from './errors.js';
 
@@ -67,8 +67,7 @@ export function registerBaseline(program: Command, print: (line: string) => void
           ...(flags.gpuModel !== undefined ? { gpuModel: flags.gpuModel } : {}),
         }),
       );
-      const kept = (existing?.profiles ?? []).filter((p) => !profiles.some((n) => n.profile === p.profile && n.workload === p.workload));
-      const doc: BaselineDocument = { version: 1, profiles: [...kept, ...profiles] };
+      const doc: BaselineDocument = mergeProfiles(existing, profiles);
       await writeFile(flags.out, `${JSON.stringify(doc, null, 2)}\n`);
       for (const p of profiles) {
         print(

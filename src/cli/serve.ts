@@ -1,7 +1,6 @@
 /** Wires `kts serve`: options from the config table, --print-config, signals. */
 import { type Command, Option } from 'commander';
 import { ConfigError, resolveConfig, SERVE_OPTIONS, type ServeConfig } from '../serve/config.js';
-import { startServe } from '../serve/runtime.js';
 import { UsageError } from './errors.js';
 
 /** Exit within this long after SIGTERM, whatever is still running. */
@@ -39,6 +38,8 @@ export function registerServe(program: Command, print: (line: string) => void): 
       print(JSON.stringify(printable(cfg), null, 2));
       return;
     }
+    // Loaded here so that --help, --print-config and the other commands start fast.
+    const { startServe } = await import('../serve/runtime.js');
     const server = await startServe(cfg);
     await new Promise<void>((resolve) => {
       const stop = (): void => {

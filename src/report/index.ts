@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { collectPhase } from './collect.js';
 import { statsCsv } from './csv.js';
 import { resultsMarkdown } from './markdown.js';
-import { plotSpecs, renderSvg } from './plots.js';
 import { buildModel, buildSummary, type ReportModel, type SummaryDocument } from './summary.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'md', 'svg'] as const;
@@ -50,10 +49,12 @@ export async function runReport(opts: ReportOptions): Promise<ReportResult> {
     await writeFile(path, body);
     written.push(path);
   };
-  const plots = opts.formats.has('svg') ? plotSpecs(baseline, shared) : [];
+  // Vega is loaded only when plots are asked for: it is most of the CLI's start-up time.
+  const vega = opts.formats.has('svg') ? await import('./plots.js') : undefined;
+  const plots = vega?.plotSpecs(baseline, shared) ?? [];
   if (opts.formats.has('json')) await put('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
   if (opts.formats.has('csv')) await put('summary.csv', statsCsv(summary.stats));
-  for (const p of plots) await put(p.file, await renderSvg(p.spec));
+  for (const p of plots) await put(p.file, await (vega as NonNullable<typeof vega>).renderSvg(p.spec));
   if (opts.formats.has('md')) {
     await put(
       'results.md',

@@ -11,7 +11,11 @@ export type SourceSpec =
   | { kind: 'k8s-logs'; container: string }
   | { kind: 'cri'; container: string };
 
-export const AVAILABLE_SOURCE_KINDS = ['file', 'stdin'] as const;
+export type BaselineTarget = { kind: 'file'; path: string } | { kind: 'configmap'; name: string; key: string };
+
+export const DEFAULT_CONFIGMAP_KEY = 'baseline.json';
+
+const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function parseSource(spec: string, ctx: z.RefinementCtx): SourceSpec {
   if (spec === 'stdin') return { kind: 'stdin' };
@@ -19,12 +23,21 @@ function parseSource(spec: string, ctx: z.RefinementCtx): SourceSpec {
   const kind = colon < 0 ? spec : spec.slice(0, colon);
   const arg = colon < 0 ? '' : spec.slice(colon + 1);
   if (kind === 'file' && arg.length > 0) return { kind: 'file', path: arg };
+  if ((kind === 'k8s-logs' || kind === 'cri') && CONTAINER_NAME.test(arg)) return { kind, container: arg };
   if (kind === 'k8s-logs' || kind === 'cri') {
-    ctx.addIssue({ code: 'custom', message: `source '${kind}' is not available in this version (use file:<path> or stdin)` });
+    ctx.addIssue({ code: 'custom', message: `'${spec}' needs a container name (${kind}:<container>)` });
     return { kind: 'stdin' };
   }
-  ctx.addIssue({ code: 'custom', message: `'${spec}' is not a source (file:<path>, stdin)` });
+  ctx.addIssue({ code: 'custom', message: `'${spec}' is not a source (file:<path>, stdin, k8s-logs:<container>, cri:<container>)` });
   return { kind: 'stdin' };
+}
+
+/** `configmap:<name>[/<key>]` (through the API, watched) or a file path (polled). */
+function parseBaselineTarget(v: string, ctx: z.RefinementCtx): BaselineTarget {
+  if (!v.startsWith('configmap:')) return { kind: 'file', path: v };
+  const [name = '', key = DEFAULT_CONFIGMAP_KEY] = v.slice('configmap:'.length).split('/');
+  if (!CONTAINER_NAME.test(name) || key === '') ctx.addIssue({ code: 'custom', message: `'${v}' is not configmap:<name>[/<key>]` });
+  return { kind: 'configmap', name, key };
 }
 
 const listen = z.string().transform((v, ctx) => {
@@ -62,7 +75,8 @@ export const SERVE_OPTIONS = [
     key: 'source',
     flag: '--source <spec...>',
     env: 'KTS_SOURCE',
-    description: 'where KTS_APP lines come from: file:<path> or stdin (repeatable; env: comma-separated)',
+    description:
+      'where KTS_APP lines come from: file:<path>, stdin, k8s-logs:<container> (pod log API) or cri:<container> (kubelet log files); repeatable, env comma-separated',
     default: 'stdin',
     list: true,
     schema: z.array(z.string().transform(parseSource)).min(1),
@@ -71,7 +85,8 @@ export const SERVE_OPTIONS = [
     key: 'fromBeginning',
     flag: '--from-beginning',
     env: 'KTS_FROM_BEGINNING',
-    description: 'read existing file content first instead of starting at its end',
+    description:
+      'file: sources read existing content first instead of starting at the end (k8s-logs and cri always read the container log from its start)',
     default: 'false',
     boolean: true,
     schema: bool,
@@ -80,9 +95,17 @@ export const SERVE_OPTIONS = [
     key: 'baseline',
     flag: '--baseline <file>',
     env: 'KTS_BASELINE',
-    description: 'baseline JSON (kts baseline capture), reloaded when it changes',
+    description: 'baseline JSON: a file (reloaded when it changes) or configmap:<name>[/<key>] in the pod namespace (watched)',
     default: undefined,
-    schema: z.string().min(1).optional(),
+    schema: z.string().min(1).transform(parseBaselineTarget).optional(),
+  },
+  {
+    key: 'capture',
+    flag: '--capture <n>',
+    env: 'KTS_CAPTURE',
+    description: 'record a baseline live from the first N samples per workload (run it alone on its GPU) and write it to --baseline',
+    default: undefined,
+    schema: int(100).optional(),
   },
   {
     key: 'profile',
@@ -149,6 +172,14 @@ export const SERVE_OPTIONS = [
     schema: int(50),
   },
   {
+    key: 'criRoot',
+    flag: '--cri-root <dir>',
+    env: 'KTS_CRI_ROOT',
+    description: 'kubelet pod log directory read by cri: sources',
+    default: '/var/log/pods',
+    schema: z.string().min(1),
+  },
+  {
     key: 'logLevel',
     flag: '--log-level <level>',
     env: 'KTS_LOG_LEVEL',
@@ -161,7 +192,11 @@ export const SERVE_OPTIONS = [
 export interface ServeConfig {
   source: SourceSpec[];
   fromBeginning: boolean;
-  baseline: string | undefined;
+  baseline: BaselineTarget | undefined;
+  capture: number | undefined;
+  criRoot: string;
+  /** The sidecar's own pod (downward API POD_NAME, POD_NAMESPACE, POD_UID). */
+  pod: { name: string; namespace: string; uid: string | undefined } | undefined;
   profile: string | undefined;
   listen: { host: string; port: number };
   warmup: number;
@@ -195,6 +230,18 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
     out[o.key] = r.data;
   }
   const cfg = out as unknown as ServeConfig;
+  const podName = env.POD_NAME ?? '';
+  const podNamespace = env.POD_NAMESPACE ?? '';
+  cfg.pod = podName !== '' && podNamespace !== '' ? { name: podName, namespace: podNamespace, uid: env.POD_UID || undefined } : undefined;
+  const needsPod =
+    cfg.source.find((s) => s.kind === 'k8s-logs' || s.kind === 'cri') ?? (cfg.baseline?.kind === 'configmap' ? cfg.baseline : undefined);
+  if (needsPod !== undefined && cfg.pod === undefined) {
+    const what = 'container' in needsPod ? `--source ${needsPod.kind}:${needsPod.container}` : '--baseline configmap:';
+    throw new ConfigError(`invalid ${what}: POD_NAME and POD_NAMESPACE must be set (downward API) to know the sidecar's own pod`);
+  }
+  if (cfg.capture !== undefined && cfg.baseline === undefined) {
+    throw new ConfigError('invalid --capture (KTS_CAPTURE): needs --baseline (KTS_BASELINE) to write the captured baseline to');
+  }
   if (cfg.dfCritical < cfg.dfWarning) {
     throw new ConfigError(`invalid --df-critical (KTS_DF_CRITICAL): ${cfg.dfCritical} is below --df-warning ${cfg.dfWarning}`);
   }

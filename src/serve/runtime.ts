@@ -6,16 +6,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { type Logger, pino } from 'pino';
-import { loadBaselineFile, watchBaselineFile } from '../baselines/file-store.js';
+import { FileBaselineStore } from '../baselines/file-store.js';
+import type { BaselineStore } from '../baselines/store.js';
 import { buildApp } from '../http/app.js';
 import { P99History } from '../http/history.js';
 import { statusDocument } from '../http/status.js';
 import { LineDecoder } from '../line/decoder.js';
+import { Deduplicator } from '../line/dedup.js';
 import { buildRegistry } from '../metrics/registry.js';
+import { CriSource } from '../sources/cri.js';
 import { FileSource } from '../sources/file.js';
 import type { Source } from '../sources/source.js';
 import { StreamSource } from '../sources/stdin.js';
+import { mergeProfiles } from '../stats/baseline.js';
+import { BaselineCapture } from '../stats/capture.js';
 import { LiveTracker } from '../stats/live.js';
 import { VERSION } from '../version.js';
 import type { ServeConfig, SourceSpec } from './config.js';
@@ -43,17 +49,48 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     ...(cfg.profile !== undefined ? { profile: cfg.profile } : {}),
   });
 
+  const needsApi = cfg.source.some((s) => s.kind === 'k8s-logs') || cfg.baseline?.kind === 'configmap';
+  const k8s = needsApi ? await import('./kube.js') : undefined;
+  let kube: KubeConfig | undefined;
+  const kubeConfig = (): KubeConfig => {
+    if (k8s === undefined) throw new Error('Kubernetes adapters not loaded');
+    kube ??= k8s.loadKubeConfig();
+    return kube;
+  };
+  const pod = cfg.pod;
+  const dedups: Deduplicator[] = [];
   const makeSource = (spec: SourceSpec): Source => {
+    const name = spec.kind === 'stdin' ? 'stdin' : spec.kind === 'file' ? `file:${spec.path}` : `${spec.kind}:${spec.container}`;
+    const onError = (message: string): void => log.warn({ source: name, err: message }, 'source error, retrying');
+    if (spec.kind === 'k8s-logs' && pod !== undefined && k8s !== undefined) {
+      // The only source that can deliver a line twice (re-reading from sinceTime).
+      const dedup = new Deduplicator();
+      dedups.push(dedup);
+      const decoder = new LineDecoder((s) => {
+        if (dedup.accept(s)) tracker.ingest(s, Date.now());
+      });
+      return new k8s.K8sLogSource(kubeConfig(), pod, spec.container, decoder, { onError });
+    }
     const decoder = new LineDecoder((s) => tracker.ingest(s, Date.now()));
-    if (spec.kind === 'file') {
-      return new FileSource(spec.path, decoder, {
-        fromBeginning: cfg.fromBeginning,
-        onError: (message) => log.warn({ source: `file:${spec.path}`, err: message }, 'source error, retrying'),
+    if (spec.kind === 'cri' && pod !== undefined) {
+      return new CriSource(pod, spec.container, decoder, {
+        root: cfg.criRoot,
+        ...(pod.uid !== undefined ? { podUid: pod.uid } : {}),
+        onError,
       });
     }
+    if (spec.kind === 'file') return new FileSource(spec.path, decoder, { fromBeginning: cfg.fromBeginning, onError });
     return new StreamSource(deps.stdin ?? process.stdin, decoder);
   };
   const sources = cfg.source.map(makeSource);
+
+  const target = cfg.baseline;
+  const store: BaselineStore | undefined =
+    target === undefined
+      ? undefined
+      : target.kind === 'file' || k8s === undefined
+        ? new FileBaselineStore(target.kind === 'file' ? target.path : target.name, cfg.baselinePollMs)
+        : new k8s.ConfigMapBaselineStore(kubeConfig(), k8s.coreApi(kubeConfig()), pod?.namespace ?? 'default', target.name, target.key);
 
   const reloads = { success: 0, failure: 0 };
   let baselineError: string | undefined;
@@ -64,26 +101,67 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     reloads.success++;
     baselineLoaded = true;
     baselineError = undefined;
-    log.info({ file: cfg.baseline, profiles: doc?.profiles.length ?? 0 }, 'baseline loaded');
+    log.info({ baseline: store?.description, profiles: doc?.profiles.length ?? 0 }, 'baseline loaded');
   };
   let stopWatch = (): void => {};
-  if (cfg.baseline !== undefined) {
-    const r = await loadBaselineFile(cfg.baseline);
+  if (store !== undefined) {
+    const r = await store.load();
     if (r.ok) applyBaselines(r.doc);
-    else {
+    else if (r.missing === true && cfg.capture !== undefined) {
+      // Nothing stored yet: capture mode is about to create it.
+      baselineLoaded = true;
+      log.info({ baseline: store.description, samples: cfg.capture }, 'no baseline stored yet; capturing one live');
+    } else {
       reloads.failure++;
       baselineError = r.error;
       log.warn({ err: r.error }, 'baseline not loaded; degradation factors unavailable until it is');
     }
-    stopWatch = watchBaselineFile(cfg.baseline, cfg.baselinePollMs, applyBaselines, (error) => {
+    stopWatch = store.watch(applyBaselines, (error) => {
       reloads.failure++;
       baselineError = error;
       log.warn({ err: error }, 'baseline reload failed; keeping the previous one');
     });
   }
 
-  // No source re-delivers samples yet (the Kubernetes log source will de-duplicate).
-  const { registry, snapshots, render } = buildRegistry({ tracker, sources, baselineReloads: reloads, duplicates: () => 0 });
+  const capture =
+    cfg.capture !== undefined && store !== undefined
+      ? new BaselineCapture(tracker, cfg.capture, cfg.profile, sources.map((s) => s.status.name).join(','))
+      : undefined;
+  let captureWrite: Promise<void> = Promise.resolve();
+  const runCapture = (): void => {
+    const ready = capture?.ready(Date.now()) ?? [];
+    if (ready.length === 0 || store === undefined) return;
+    captureWrite = captureWrite.then(async () => {
+      const existing = await store.load();
+      if (!existing.ok && existing.missing !== true) {
+        log.error({ err: existing.error, baseline: store.description }, 'captured baseline not written: the stored document is unreadable');
+        return;
+      }
+      const doc = mergeProfiles(existing.ok ? existing.doc : undefined, ready);
+      try {
+        await store.write(doc);
+        applyBaselines(doc);
+        for (const p of ready) {
+          log.info(
+            { workload: p.workload, profile: p.profile, wall_p99_ms: p.clocks.wall.p99_ms, baseline: store.description },
+            'baseline captured',
+          );
+        }
+      } catch (err) {
+        for (const p of ready) capture?.retry(p.workload);
+        log.error({ err: (err as Error).message, baseline: store.description }, 'captured baseline not written; will retry');
+      }
+    });
+  };
+  const captureTimer = capture === undefined ? undefined : setInterval(runCapture, 1000);
+  captureTimer?.unref();
+
+  const { registry, snapshots, render } = buildRegistry({
+    tracker,
+    sources,
+    baselineReloads: reloads,
+    duplicates: () => dedups.reduce((n, d) => n + d.duplicates, 0),
+  });
   const history = new P99History();
   const historyTimer = setInterval(() => {
     history.record(snapshots.get());
@@ -99,7 +177,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   const readiness = () => {
     const reasons: string[] = [];
     for (const s of sources) if (!s.status.up) reasons.push(`source ${s.status.name} not attached`);
-    if (cfg.baseline !== undefined && !baselineLoaded) reasons.push(`baseline ${cfg.baseline} not loaded`);
+    if (store !== undefined && !baselineLoaded) reasons.push(`baseline (${store.description}) not loaded`);
     return { ready: reasons.length === 0, reasons };
   };
   const status = () => {
@@ -107,7 +185,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     return statusDocument({
       snapshot: snapshots.get(),
       sources,
-      baselineFile: cfg.baseline,
+      baselineFile: store?.description,
       baselineError,
       version: VERSION,
       ready: readiness(),
@@ -128,7 +206,9 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(historyTimer);
+      if (captureTimer !== undefined) clearInterval(captureTimer);
       stopWatch();
+      await captureWrite;
       await Promise.all(sources.map((s) => s.stop()));
       // Finish in-flight scrapes, drop idle keep-alive connections.
       await new Promise<void>((resolve) => {

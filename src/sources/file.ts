@@ -12,6 +12,8 @@ export interface FileSourceOptions {
   /** Read the existing content first (default: start at the end, like `tail -f`). */
   fromBeginning?: boolean;
   onError?: (message: string) => void;
+  /** Report into this status instead of a new one (a source built on top of this one). */
+  status?: SourceStatus;
 }
 
 export class FileSource implements Source {
@@ -26,7 +28,7 @@ export class FileSource implements Source {
     readonly decoder: LineDecoder,
     private readonly opts: FileSourceOptions = {},
   ) {
-    this.status = newStatus(`file:${path}`);
+    this.status = opts.status ?? newStatus(`file:${path}`);
   }
 
   async start(): Promise<void> {

@@ -95,3 +95,9 @@ export function selectProfile(doc: BaselineDocument, workload: string, profile?:
   }
   return doc.profiles.find((p) => p.workload === workload);
 }
+
+/** Adds profiles to a document, replacing any with the same profile and workload. */
+export function mergeProfiles(existing: BaselineDocument | undefined, added: readonly BaselineProfile[]): BaselineDocument {
+  const kept = (existing?.profiles ?? []).filter((p) => !added.some((n) => n.profile === p.profile && n.workload === p.workload));
+  return { version: 1, profiles: [...kept, ...added] };
+}

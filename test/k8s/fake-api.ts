@@ -1,0 +1,348 @@
+/**
+ * An HTTP-level fake Kubernetes API server for tests. It serves the real API shapes the
+ * code uses (pods, pod log streams with follow/timestamps/sinceTime, ConfigMaps with watch,
+ * Events, pod status patches) from in-memory state, and records every request so tests can
+ * check the verbs against the RBAC manifests. It is a test double for the API server, not
+ * a mock of our code: the real @kubernetes/client-node talks to it over HTTP.
+ */
+import { writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+
+export interface LogLine {
+  /** RFC3339Nano, as the kubelet writes it. */
+  ts: string;
+  text: string;
+}
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The RBAC verb this request needs (get, list, watch, create, update, patch, delete). */
+  verb: string;
+  /** `pods`, `pods/log`, `pods/status`, `configmaps`, `events`, ... */
+  resource: string;
+  body: unknown;
+}
+
+type Json = Record<string, unknown>;
+/** Request handlers return whether they answered (undefined: a stream left open). */
+type Handled = true | undefined;
+
+interface LogFollower {
+  key: string;
+  res: ServerResponse;
+  timestamps: boolean;
+}
+
+interface Watcher {
+  ns: string;
+  name: string | undefined;
+  res: ServerResponse;
+}
+
+function rfc3339Nano(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n);
+  const iso = new Date(ms).toISOString().slice(0, 19);
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${iso}${frac === '' ? '' : `.${frac}`}Z`;
+}
+
+/** Seconds-resolution comparison key, as the API server parses sinceTime (metav1.Time). */
+function secondsOf(ts: string): string {
+  return ts.slice(0, 19);
+}
+
+export class FakeKubeApi {
+  readonly calls: RecordedCall[] = [];
+  readonly pods = new Map<string, Json>();
+  readonly configMaps = new Map<string, Json>();
+  readonly events: Json[] = [];
+  /** Container logs keyed `ns/pod/container`. */
+  readonly logs = new Map<string, LogLine[]>();
+  /** Answer the next N requests on this path prefix with this HTTP status. */
+  readonly failNext = new Map<string, { status: number; count: number }>();
+  private readonly followers = new Set<LogFollower>();
+  private readonly watchers = new Set<Watcher>();
+  private readonly sockets = new Set<Socket>();
+  private server: Server | undefined;
+  private clockNs = BigInt(Date.now()) * 1_000_000n;
+  private resourceVersion = 1000;
+  url = '';
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    this.server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  /** Writes a kubeconfig pointing at this server; set KUBECONFIG to the returned path. */
+  writeKubeconfig(dir: string, namespace = 'default'): string {
+    const path = join(dir, 'kubeconfig.yaml');
+    writeFileSync(
+      path,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- name: fake\n  cluster:\n    server: ${this.url}\n    insecure-skip-tls-verify: true`,
+        'users:',
+        '- name: fake\n  user:\n    token: fake-token',
+        'contexts:',
+        `- name: fake\n  context:\n    cluster: fake\n    user: fake\n    namespace: ${namespace}`,
+        'current-context: fake',
+        '',
+      ].join('\n'),
+    );
+    return path;
+  }
+
+  async stop(): Promise<void> {
+    for (const f of this.followers) f.res.destroy();
+    for (const w of this.watchers) w.res.destroy();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => (this.server === undefined ? r() : this.server.close(() => r())));
+  }
+
+  addPod(ns: string, name: string, pod: Json = {}): Json {
+    const meta = (pod.metadata ?? {}) as Json;
+    const full: Json = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      ...pod,
+      metadata: { uid: `uid-${name}`, resourceVersion: String(this.resourceVersion++), ...meta, name, namespace: ns },
+    };
+    this.pods.set(`${ns}/${name}`, full);
+    return full;
+  }
+
+  /** Appends lines to a container log (timestamps strictly increasing) and streams them to followers. */
+  appendLog(ns: string, pod: string, container: string, texts: readonly string[]): LogLine[] {
+    const key = `${ns}/${pod}/${container}`;
+    const list = this.logs.get(key) ?? [];
+    this.logs.set(key, list);
+    const added: LogLine[] = [];
+    for (const text of texts) {
+      this.clockNs += 1_000_001n;
+      const line = { ts: rfc3339Nano(this.clockNs), text };
+      list.push(line);
+      added.push(line);
+    }
+    for (const f of this.followers) {
+      if (f.key !== key) continue;
+      f.res.write(added.map((l) => (f.timestamps ? `${l.ts} ${l.text}\n` : `${l.text}\n`)).join(''));
+    }
+    return added;
+  }
+
+  /** Cuts every open log stream mid-flight, as a dropped connection or API server restart would. */
+  dropLogStreams(): number {
+    const n = this.followers.size;
+    for (const f of this.followers) f.res.socket?.destroy();
+    this.followers.clear();
+    return n;
+  }
+
+  get openLogStreams(): number {
+    return this.followers.size;
+  }
+
+  dropWatches(): void {
+    for (const w of this.watchers) w.res.socket?.destroy();
+    this.watchers.clear();
+  }
+
+  /** Creates or replaces a ConfigMap and notifies watchers, as a `kubectl apply` would. */
+  putConfigMap(ns: string, name: string, data: Record<string, string>): Json {
+    const key = `${ns}/${name}`;
+    const type = this.configMaps.has(key) ? 'MODIFIED' : 'ADDED';
+    const cm = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: ns, resourceVersion: String(this.resourceVersion++), uid: `uid-cm-${name}` },
+      data,
+    };
+    this.configMaps.set(key, cm);
+    this.notify(ns, name, type, cm);
+    return cm;
+  }
+
+  callsFor(resource: string): RecordedCall[] {
+    return this.calls.filter((c) => c.resource === resource);
+  }
+
+  private notify(ns: string, name: string, type: string, object: Json): void {
+    for (const w of this.watchers) {
+      if (w.ns === ns && (w.name === undefined || w.name === name)) w.res.write(`${JSON.stringify({ type, object })}\n`);
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<Handled> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = raw === '' ? undefined : JSON.parse(raw);
+    } catch {
+      body = raw;
+    }
+    const parts = url.pathname.split('/').filter((p) => p !== '');
+    // /api/v1/namespaces/{ns}/{resource}[/{name}[/{sub}]]
+    const [api, v, nsWord, ns, resource, name, sub] = parts;
+    const method = req.method ?? 'GET';
+    const watch = url.searchParams.get('watch') === 'true';
+    const verb =
+      method === 'GET'
+        ? watch
+          ? 'watch'
+          : name === undefined
+            ? 'list'
+            : 'get'
+        : method === 'POST'
+          ? 'create'
+          : method === 'PUT'
+            ? 'update'
+            : method === 'PATCH'
+              ? 'patch'
+              : 'delete';
+    const resName = `${resource ?? ''}${sub !== undefined ? `/${sub}` : ''}`;
+    this.calls.push({ method, path: url.pathname, query: url.searchParams, verb, resource: resName, body });
+
+    for (const [prefix, f] of this.failNext) {
+      if (url.pathname.startsWith(prefix) && f.count > 0) {
+        f.count--;
+        return this.status(res, f.status, 'InternalError', 'injected failure');
+      }
+    }
+    if (api !== 'api' || v !== 'v1' || nsWord !== 'namespaces' || ns === undefined) {
+      return this.status(res, 404, 'NotFound', `no route for ${url.pathname}`);
+    }
+    if (resource === 'pods') return this.pod(req, res, url, ns, name, sub, body);
+    if (resource === 'configmaps') return this.configMap(res, url, ns, name, method, body, watch);
+    if (resource === 'events' && method === 'POST') {
+      const ev = { ...(body as Json) };
+      const meta = (ev.metadata ?? {}) as Json;
+      ev.metadata = { ...meta, name: meta.name ?? `${String(meta.generateName ?? 'ev')}${this.events.length}`, namespace: ns };
+      this.events.push(ev);
+      return this.json(res, 201, ev);
+    }
+    return this.status(res, 404, 'NotFound', `no route for ${url.pathname}`);
+  }
+
+  private pod(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    ns: string,
+    name: string | undefined,
+    sub: string | undefined,
+    body: unknown,
+  ): Handled {
+    const pod = name === undefined ? undefined : this.pods.get(`${ns}/${name}`);
+    if (name !== undefined && pod === undefined) return this.status(res, 404, 'NotFound', `pods "${name}" not found`);
+    if (sub === 'log' && pod !== undefined && name !== undefined) {
+      const container = url.searchParams.get('container') ?? '';
+      const key = `${ns}/${name}/${container}`;
+      const timestamps = url.searchParams.get('timestamps') === 'true';
+      const since = url.searchParams.get('sinceTime');
+      const lines = (this.logs.get(key) ?? []).filter((l) => since === null || secondsOf(l.ts) >= secondsOf(since));
+      res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+      if (lines.length > 0) res.write(lines.map((l) => (timestamps ? `${l.ts} ${l.text}\n` : `${l.text}\n`)).join(''));
+      if (url.searchParams.get('follow') !== 'true') {
+        res.end();
+        return;
+      }
+      const f: LogFollower = { key, res, timestamps };
+      this.followers.add(f);
+      req.on('close', () => this.followers.delete(f));
+      return;
+    }
+    if (sub === 'status' && req.method === 'PATCH' && pod !== undefined) {
+      const patch = body as { status?: { conditions?: Json[] } };
+      const status = (pod.status ?? {}) as { conditions?: Json[] };
+      // Strategic merge of conditions by type, as the API server does for pod status.
+      const conditions = [...(status.conditions ?? [])];
+      for (const c of patch.status?.conditions ?? []) {
+        const i = conditions.findIndex((x) => x.type === c.type);
+        if (i >= 0) conditions[i] = { ...conditions[i], ...c };
+        else conditions.push(c);
+      }
+      pod.status = { ...status, conditions };
+      return this.json(res, 200, pod);
+    }
+    if (sub === undefined && req.method === 'GET' && pod !== undefined) return this.json(res, 200, pod);
+    if (sub === undefined && req.method === 'GET') {
+      const items = [...this.pods.entries()].filter(([k]) => k.startsWith(`${ns}/`)).map(([, p]) => p);
+      return this.json(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items });
+    }
+    return this.status(res, 405, 'MethodNotAllowed', 'not supported by the fake');
+  }
+
+  private configMap(
+    res: ServerResponse,
+    url: URL,
+    ns: string,
+    name: string | undefined,
+    method: string,
+    body: unknown,
+    watch: boolean,
+  ): Handled {
+    if (watch) {
+      const selector = url.searchParams.get('fieldSelector') ?? '';
+      const m = /metadata\.name=([^,]+)/.exec(selector);
+      const w: Watcher = { ns, name: name ?? m?.[1], res };
+      res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+      // A real watch without resourceVersion starts with ADDED for what exists.
+      for (const [k, cm] of this.configMaps) {
+        const meta = cm.metadata as { name: string };
+        if (k.startsWith(`${ns}/`) && (w.name === undefined || meta.name === w.name))
+          res.write(`${JSON.stringify({ type: 'ADDED', object: cm })}\n`);
+      }
+      this.watchers.add(w);
+      res.on('close', () => this.watchers.delete(w));
+      return;
+    }
+    if (method === 'GET' && name !== undefined) {
+      const cm = this.configMaps.get(`${ns}/${name}`);
+      return cm === undefined ? this.status(res, 404, 'NotFound', `configmaps "${name}" not found`) : this.json(res, 200, cm);
+    }
+    if (method === 'POST') {
+      const cm = body as { metadata?: { name?: string }; data?: Record<string, string> };
+      const n = cm.metadata?.name ?? '';
+      if (this.configMaps.has(`${ns}/${n}`)) return this.status(res, 409, 'AlreadyExists', `configmaps "${n}" already exists`);
+      return this.json(res, 201, this.putConfigMap(ns, n, cm.data ?? {}));
+    }
+    if (method === 'PUT' && name !== undefined) {
+      const cm = body as { metadata?: { resourceVersion?: string }; data?: Record<string, string> };
+      const current = this.configMaps.get(`${ns}/${name}`) as { metadata: { resourceVersion: string } } | undefined;
+      if (current === undefined) return this.status(res, 404, 'NotFound', `configmaps "${name}" not found`);
+      const rv = cm.metadata?.resourceVersion;
+      if (rv !== undefined && rv !== current.metadata.resourceVersion) {
+        return this.status(res, 409, 'Conflict', 'the object has been modified; please apply your changes to the latest version');
+      }
+      return this.json(res, 200, this.putConfigMap(ns, name, cm.data ?? {}));
+    }
+    return this.status(res, 405, 'MethodNotAllowed', 'not supported by the fake');
+  }
+
+  private json(res: ServerResponse, code: number, obj: unknown): Handled {
+    res.writeHead(code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(obj));
+    return true;
+  }
+
+  private status(res: ServerResponse, code: number, reason: string, message: string): Handled {
+    return this.json(res, code, { apiVersion: 'v1', kind: 'Status', status: 'Failure', message, reason, code });
+  }
+}
