@@ -53,6 +53,8 @@ export function statusPage(doc: StatusDocument, history: (workload: string) => r
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kts-exporter</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="10">
+<link rel="icon" href="data:,">
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1a202c;background:#f7fafc}
 h1{font-size:1.4rem}.card{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:1rem;margin:0 1rem 1rem 0;display:inline-block;vertical-align:top;min-width:320px}

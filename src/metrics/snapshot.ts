@@ -3,13 +3,21 @@
  * it): quantiles, exceedance and histogram buckets per workload, clock and window.
  */
 import { CLOCKS, type Clock } from '../stats/clocks.js';
-import { DF_CLOCKS, type DfClock, type LiveTracker, type LiveWorkload } from '../stats/live.js';
+import type { DfClock, LiveTracker, LiveWorkload } from '../stats/live.js';
 import { type LatencySummary, QUANTILES, summaryFromNs } from '../stats/summary.js';
 import { WINDOWS, type WindowName } from '../stats/windows.js';
 import { DURATION_BUCKETS } from './catalog.js';
 
 const WINDOW_SECONDS: Record<Exclude<WindowName, 'total'>, number> = { '1m': 60, '5m': 300 };
 const BUCKETS_NS = DURATION_BUCKETS.map((s) => s * 1e9);
+
+/** Inserts v into an ascending array; returns its position. */
+function insertSorted(a: number[], v: number): number {
+  let i = 0;
+  while (i < a.length && (a[i] as number) <= v) i++;
+  a.splice(i, 0, v);
+  return i;
+}
 
 export interface WorkloadSnapshot {
   live: LiveWorkload;
@@ -31,32 +39,31 @@ function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
   const summaries = {} as WorkloadSnapshot['summaries'];
   const exceedance: WorkloadSnapshot['exceedance'] = {};
   const buckets = {} as WorkloadSnapshot['buckets'];
+  const b = w.baseline;
+  // One pass per clock and window: quantiles, and for the DF clocks the histogram buckets
+  // (total window) and the count above the baseline p99 (every window).
   for (const c of CLOCKS) {
     const h = w.stats.clocks[c];
+    const isDf = c !== 'queue';
+    const p99Ns = isDf && b !== undefined ? b.clocks[c as DfClock].p99_ms * 1e6 : undefined;
     const perWindow = {} as Record<WindowName, LatencySummary>;
+    const perWindowExceedance = {} as Record<WindowName, number>;
     for (const win of WINDOWS) {
-      const r = h.read(win, QUANTILES, nowMs);
-      perWindow[win] = summaryFromNs(r.count, r.quantiles, r.sum, r.max);
+      const withBuckets = isDf && win === 'total';
+      const boundsNs = withBuckets ? BUCKETS_NS.slice() : [];
+      const p99At = p99Ns === undefined ? -1 : insertSorted(boundsNs, p99Ns);
+      const out: number[] = new Array(boundsNs.length);
+      const r = h.read(win, QUANTILES, nowMs, boundsNs.length > 0 ? { boundsNs, out } : undefined);
+      const summary = summaryFromNs(r.count, r.quantiles, r.sum, r.max);
+      perWindow[win] = summary;
+      if (p99At >= 0) perWindowExceedance[win] = r.count === 0 ? Number.NaN : (r.count - (out[p99At] as number)) / r.count;
+      if (withBuckets) {
+        if (p99At >= 0) out.splice(p99At, 1);
+        buckets[c as DfClock] = { cumulative: out, count: r.count, sumSeconds: (summary.meanMs * r.count) / 1e3 || 0 };
+      }
     }
     summaries[c] = perWindow;
-  }
-  for (const c of DF_CLOCKS) {
-    const cumulative: number[] = [];
-    const count = w.stats.clocks[c].countsAtOrBelow('total', BUCKETS_NS, cumulative, nowMs);
-    buckets[c] = { cumulative, count, sumSeconds: (summaries[c].total.meanMs * count) / 1e3 || 0 };
-  }
-  const b = w.baseline;
-  if (b !== undefined) {
-    for (const c of DF_CLOCKS) {
-      const bound = [b.clocks[c].p99_ms * 1e6];
-      const out: number[] = [0];
-      const perWindow = {} as Record<WindowName, number>;
-      for (const win of WINDOWS) {
-        const n = w.stats.clocks[c].countsAtOrBelow(win, bound, out, nowMs);
-        perWindow[win] = n === 0 ? Number.NaN : (n - (out[0] as number)) / n;
-      }
-      exceedance[c] = perWindow;
-    }
+    if (p99Ns !== undefined) exceedance[c] = perWindowExceedance;
   }
   const elapsed = Math.max(1, (nowMs - w.stats.firstSampleMs) / 1000);
   const rate = {

@@ -129,6 +129,8 @@ export class LatencyHistogram {
 
 type Counts = ArrayLike<number>;
 
+const EMPTY_COUNTS: Counts = new Float64Array(0);
+
 /**
  * The counts array behind a histogram, read directly on the scrape path (a virtual
  * getCountAtIndex call per bucket costs several times more). hdr-histogram-js keeps it in
@@ -158,16 +160,24 @@ export function nearestRank(q: number, n: number): number {
   return Math.min(n, Math.max(1, rank));
 }
 
+/** Ascending bounds (ns) and where to write how many values are at or below each. */
+export interface Cumulative {
+  readonly boundsNs: readonly number[];
+  readonly out: number[];
+}
+
 /**
  * Quantiles (ascending `qs`) of the union of `parts`, in nanoseconds, written into `out`.
  * `min`/`max` bound the scan and clamp the answers (HDR reports a bucket's upper edge).
- * Returns the number of values. With no values every answer is NaN.
+ * Returns the number of values. With no values every answer is NaN. With `cumulative`, the
+ * same pass also counts the values at or below each bound (see countsAtOrBelow).
  */
 export function quantilesOf(
   parts: readonly LatencyHistogram[],
   qs: readonly number[],
   out: number[],
   bounds?: { min: number; max: number },
+  cumulative?: Cumulative,
 ): number {
   let total = 0;
   let min = Number.POSITIVE_INFINITY;
@@ -183,28 +193,49 @@ export function quantilesOf(
     min = bounds.min;
     max = bounds.max;
   }
+  const nb = cumulative?.boundsNs.length ?? 0;
+  const outC = cumulative?.out ?? [];
   if (total === 0) {
     for (let j = 0; j < qs.length; j++) out[j] = Number.NaN;
+    for (let k = 0; k < nb; k++) outC[k] = 0;
     return 0;
   }
   const first = parts[0] as LatencyHistogram;
   const layout = first.hdr;
   const lo = indexOf(layout, min);
   const hi = indexOf(layout, max);
+  // Bucket index of each bound (values sharing its bucket count as at or below it).
+  const boundIdx: number[] = new Array(nb);
+  for (let k = 0; k < nb; k++) {
+    const b = (cumulative as Cumulative).boundsNs[k] as number;
+    boundIdx[k] = b < 0 ? -1 : b >= max ? hi : indexOf(layout, Math.floor(b));
+  }
+  let k = 0;
+  for (; k < nb && (boundIdx[k] as number) < lo; k++) outC[k] = 0;
   const arrays = parts.map((p) => countsOf(p.hdr));
   let j = 0;
   let target = nearestRank(qs[0] as number, total);
   let seen = 0;
-  for (let i = lo; i <= hi && j < qs.length; i++) {
-    seen += countAt(arrays, i);
+  // The windows read two parts (aggregate + current slot): a loop over two typed arrays
+  // with hoisted lengths is several times faster than the general one.
+  const a0 = arrays[0] as Counts;
+  const a1 = (arrays.length === 2 ? arrays[1] : EMPTY_COUNTS) as Counts;
+  const n0 = a0.length;
+  const n1 = a1.length;
+  const general = arrays.length > 2;
+  for (let i = lo; i <= hi && (j < qs.length || k < nb); i++) {
+    if (general) seen += countAt(arrays, i);
+    else seen += (i < n0 ? (a0[i] as number) : 0) + (i < n1 ? (a1[i] as number) : 0);
     while (seen >= target && j < qs.length) {
       const v = layout.highestEquivalentValue(layout.valueFromIndex(i));
       out[j] = Math.min(Math.max(v, min), max);
       j++;
       if (j < qs.length) target = nearestRank(qs[j] as number, total);
     }
+    while (k < nb && (boundIdx[k] as number) <= i) outC[k++] = seen;
   }
   for (; j < qs.length; j++) out[j] = max;
+  for (; k < nb; k++) outC[k] = total;
   return total;
 }
 

@@ -10,7 +10,7 @@
  * Time is passed in (`nowMs`), never read here: the live sidecar passes the wall clock,
  * tests pass what they like, and the offline report never advances it.
  */
-import { countsAtOrBelow as cumulativeCounts, LatencyHistogram, quantilesOf, type SparseCounts } from './histogram.js';
+import { type Cumulative, countsAtOrBelow as cumulativeCounts, LatencyHistogram, quantilesOf, type SparseCounts } from './histogram.js';
 
 export const WINDOWS = ['1m', '5m', 'total'] as const;
 export type WindowName = (typeof WINDOWS)[number];
@@ -103,8 +103,11 @@ export class WindowedHistogram {
     }
   }
 
-  /** Reads a window at `nowMs` (advancing it first). `qs` ascending, in (0, 1]. */
-  read(window: WindowName, qs: readonly number[], nowMs: number): WindowReading {
+  /**
+   * Reads a window at `nowMs` (advancing it first). `qs` ascending, in (0, 1]. With
+   * `cumulative`, the same pass counts the values at or below each of its bounds.
+   */
+  read(window: WindowName, qs: readonly number[], nowMs: number, cumulative?: Cumulative): WindowReading {
     this.advance(nowMs);
     const agg = window === 'total' ? this.total : this.aggregates[window];
     const parts = [agg, this.current];
@@ -123,7 +126,7 @@ export class WindowedHistogram {
       }
     }
     const quantiles: number[] = new Array(qs.length);
-    const count = quantilesOf(parts, qs, quantiles, { min, max });
+    const count = quantilesOf(parts, qs, quantiles, { min, max }, cumulative);
     return {
       count,
       sum: agg.sum + this.current.sum,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ExactQuantiles } from '../../src/stats/exact.js';
-import { fastIndex, LatencyHistogram, nearestRank, quantilesOf } from '../../src/stats/histogram.js';
+import { countsAtOrBelow, fastIndex, LatencyHistogram, nearestRank, quantilesOf } from '../../src/stats/histogram.js';
 import { QUANTILES } from '../../src/stats/summary.js';
 
 const within = (got: number, want: number, rel: number): boolean => Math.abs(got - want) <= rel * want;
@@ -93,6 +93,36 @@ describe('fastIndex', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (v) => fastIndex(h, v) === h.countsArrayIndex(v)),
       { numRuns: 20000 },
+    );
+  });
+});
+
+describe('one-pass quantiles and cumulative counts', () => {
+  it('gives the same answers as the separate scans, for two parts of any widths', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 50_000_000 }), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.integer({ min: 1, max: 50_000_000 }), { maxLength: 300 }),
+        fc.uniqueArray(fc.integer({ min: -5, max: 60_000_000 }), { maxLength: 8 }),
+        (xs, ys, rawBounds) => {
+          const a = new LatencyHistogram('float64');
+          const b = new LatencyHistogram('int32');
+          for (const x of xs) a.record(x);
+          for (const y of ys) b.record(y);
+          const boundsNs = [...rawBounds].sort((p, q) => p - q);
+          const q1: number[] = [];
+          const q2: number[] = [];
+          const c1: number[] = [];
+          const c2: number[] = new Array(boundsNs.length);
+          quantilesOf([a, b], QUANTILES, q1);
+          countsAtOrBelow([a, b], boundsNs, c1);
+          const n = quantilesOf([a, b], QUANTILES, q2, undefined, { boundsNs, out: c2 });
+          assert.equal(n, xs.length + ys.length);
+          assert.deepEqual(q2, q1);
+          assert.deepEqual(c2, c1);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
