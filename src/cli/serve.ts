@@ -7,11 +7,16 @@ import { UsageError } from './errors.js';
 const SHUTDOWN_DEADLINE_MS = 4500;
 
 function printable(cfg: ServeConfig): Record<string, unknown> {
+  const { explicit: _explicit, ...shown } = cfg;
+  const b = cfg.baseline;
   return {
-    ...cfg,
-    baseline: cfg.baseline ?? null,
+    ...shown,
+    baseline: b === undefined ? null : b.kind === 'file' ? b.path : `configmap:${b.name}/${b.key}`,
+    capture: cfg.capture ?? null,
+    pod: cfg.pod ?? null,
+    podAnnotations: cfg.podAnnotations ?? null,
     profile: cfg.profile ?? null,
-    source: cfg.source.map((s) => (s.kind === 'file' ? `file:${s.path}` : s.kind)),
+    source: cfg.source.map((s) => (s.kind === 'file' ? `file:${s.path}` : s.kind === 'stdin' ? 'stdin' : `${s.kind}:${s.container}`)),
     listen: `${cfg.listen.host}:${cfg.listen.port}`,
   };
 }

@@ -172,6 +172,15 @@ export const SERVE_OPTIONS = [
     schema: int(50),
   },
   {
+    key: 'podAnnotations',
+    flag: '--pod-annotations <file>',
+    env: 'KTS_POD_ANNOTATIONS',
+    description:
+      'downward-API annotations file; kts.dev/profile, kts.dev/df-warning and kts.dev/df-critical there apply (live) unless set by flag or env',
+    default: undefined,
+    schema: z.string().min(1).optional(),
+  },
+  {
     key: 'criRoot',
     flag: '--cri-root <dir>',
     env: 'KTS_CRI_ROOT',
@@ -195,6 +204,9 @@ export interface ServeConfig {
   baseline: BaselineTarget | undefined;
   capture: number | undefined;
   criRoot: string;
+  podAnnotations: string | undefined;
+  /** Keys set by a flag or an environment variable (pod annotations do not override these). */
+  explicit: string[];
   /** The sidecar's own pod (downward API POD_NAME, POD_NAMESPACE, POD_UID). */
   pod: { name: string; namespace: string; uid: string | undefined } | undefined;
   profile: string | undefined;
@@ -213,9 +225,11 @@ export class ConfigError extends Error {}
 /** Builds the config from parsed flags (strings, string arrays or true) and the environment. */
 export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): ServeConfig {
   const out: Record<string, unknown> = {};
+  const explicit: string[] = [];
   for (const o of SERVE_OPTIONS as readonly OptionDef[]) {
     const fromFlag = flags[o.key];
     const fromEnv = env[o.env];
+    if (fromFlag !== undefined || (fromEnv !== undefined && fromEnv !== '')) explicit.push(o.key);
     let raw: unknown;
     if (fromFlag !== undefined) raw = o.boolean === true ? String(fromFlag) : fromFlag;
     else if (fromEnv !== undefined && fromEnv !== '' && o.boolean === true) raw = fromEnv;
@@ -230,6 +244,7 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
     out[o.key] = r.data;
   }
   const cfg = out as unknown as ServeConfig;
+  cfg.explicit = explicit;
   const podName = env.POD_NAME ?? '';
   const podNamespace = env.POD_NAMESPACE ?? '';
   cfg.pod = podName !== '' && podNamespace !== '' ? { name: podName, namespace: podNamespace, uid: env.POD_UID || undefined } : undefined;

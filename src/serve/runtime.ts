@@ -3,6 +3,7 @@
  * and HTTP on top. Holds no logic of its own beyond connecting the parts and stopping them.
  */
 
+import { type Stats, unwatchFile, watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -13,6 +14,7 @@ import type { BaselineStore } from '../baselines/store.js';
 import { buildApp } from '../http/app.js';
 import { P99History } from '../http/history.js';
 import { statusDocument } from '../http/status.js';
+import { readPodOverrides } from '../k8s/annotations.js';
 import { LineDecoder } from '../line/decoder.js';
 import { Deduplicator } from '../line/dedup.js';
 import { buildRegistry } from '../metrics/registry.js';
@@ -123,6 +125,29 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     });
   }
 
+  // Pod annotations (downward-API file): profile and thresholds unless given by flag or env.
+  let stopAnnotations = (): void => {};
+  if (cfg.podAnnotations !== undefined) {
+    const path = cfg.podAnnotations;
+    const apply = async (): Promise<void> => {
+      const { overrides, errors } = await readPodOverrides(path);
+      for (const e of errors) log.warn({ file: path }, e);
+      const given = new Set(cfg.explicit);
+      const warning = given.has('dfWarning') ? cfg.dfWarning : (overrides.dfWarning ?? cfg.dfWarning);
+      const critical = given.has('dfCritical') ? cfg.dfCritical : (overrides.dfCritical ?? cfg.dfCritical);
+      if (critical < warning) log.warn({ warning, critical }, 'pod annotations: df-critical below df-warning; ignored');
+      else tracker.setThresholds({ warning, critical });
+      if (!given.has('profile')) tracker.setProfile(overrides.profile ?? cfg.profile);
+      log.info({ file: path, ...overrides }, 'pod annotations applied');
+    };
+    await apply();
+    const listener = (curr: Stats, prev: Stats): void => {
+      if (curr.mtimeMs !== prev.mtimeMs || curr.ino !== prev.ino || curr.size !== prev.size) void apply();
+    };
+    watchFile(path, { interval: cfg.baselinePollMs, persistent: false }, listener);
+    stopAnnotations = () => unwatchFile(path, listener);
+  }
+
   const capture =
     cfg.capture !== undefined && store !== undefined
       ? new BaselineCapture(tracker, cfg.capture, cfg.profile, sources.map((s) => s.status.name).join(','))
@@ -208,6 +233,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       clearInterval(historyTimer);
       if (captureTimer !== undefined) clearInterval(captureTimer);
       stopWatch();
+      stopAnnotations();
       await captureWrite;
       await Promise.all(sources.map((s) => s.stop()));
       // Finish in-flight scrapes, drop idle keep-alive connections.

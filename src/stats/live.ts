@@ -41,8 +41,8 @@ export class LiveTracker {
   private readonly live = new Map<string, LiveWorkload>();
   private document: BaselineDocument | undefined;
   private readonly arl0: number;
-  private readonly profile: string | undefined;
-  private readonly thresholds: Thresholds;
+  private profile: string | undefined;
+  private thresholds: Thresholds;
 
   constructor(opts: LiveOptions = {}) {
     this.engine = new StatsEngine(opts);
@@ -70,6 +70,19 @@ export class LiveTracker {
   /** Replaces the baseline document (undefined: none loaded); detectors start over. */
   setBaselines(doc: BaselineDocument | undefined): void {
     this.document = doc;
+    for (const w of this.live.values()) this.attach(w);
+  }
+
+  /** Thresholds in force for every workload (pod annotations can change them live). */
+  setThresholds(t: Thresholds): void {
+    this.thresholds = t;
+    for (const w of this.live.values()) w.thresholds = t;
+  }
+
+  /** Picks another baseline profile; detectors of workloads whose profile changed start over. */
+  setProfile(profile: string | undefined): void {
+    if (profile === this.profile) return;
+    this.profile = profile;
     for (const w of this.live.values()) this.attach(w);
   }
 

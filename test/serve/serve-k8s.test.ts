@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -108,5 +108,56 @@ describe('kts serve configuration for Kubernetes sources', () => {
     const cap = spawnSync(process.execPath, [CLI, 'serve', '--capture', '500'], { encoding: 'utf8', env });
     assert.equal(cap.status, 2);
     assert.match(cap.stderr, /--capture .* needs --baseline/);
+  });
+});
+
+describe('kts serve with pod annotations (downward-API file)', () => {
+  it('applies kts.dev/df-* live, and flags win over annotations', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-ann-'));
+    const annotations = join(dir, 'annotations');
+    const log = join(dir, 'app.log');
+    writeFileSync(annotations, 'kts.dev/df-warning="1.1"\nkts.dev/df-critical="1.3"\n');
+    writeFileSync(log, fixture('solo-fft.log').slice(0, 50).join('\n').concat('\n'));
+    const s = await startServeProcess([
+      '--source',
+      `file:${log}`,
+      '--from-beginning',
+      '--pod-annotations',
+      annotations,
+      '--baseline-poll-ms',
+      '50',
+    ]);
+    try {
+      const threshold = (t: string, severity: string) => series(t, 'kts_degradation_threshold', { workload: 'FFT', severity });
+      let text = await scrapeUntil(s.url, (t) => threshold(t, 'warning') !== undefined, 5000, 'FFT thresholds');
+      assert.equal(threshold(text, 'warning'), 1.1);
+      assert.equal(threshold(text, 'critical'), 1.3);
+      // The kubelet replaces the file when annotations change.
+      writeFileSync(`${annotations}.new`, 'kts.dev/df-warning="1.4"\nkts.dev/df-critical="2"\n');
+      renameSync(`${annotations}.new`, annotations);
+      text = await scrapeUntil(s.url, (t) => threshold(t, 'critical') === 2, 5000, 'updated thresholds');
+      assert.equal(threshold(text, 'warning'), 1.4);
+    } finally {
+      await s.stop('SIGKILL');
+    }
+    const flagged = await startServeProcess([
+      '--source',
+      `file:${log}`,
+      '--from-beginning',
+      '--pod-annotations',
+      annotations,
+      '--df-warning',
+      '1.05',
+    ]);
+    try {
+      const text = await scrapeUntil(
+        flagged.url,
+        (t) => series(t, 'kts_degradation_threshold', { workload: 'FFT', severity: 'warning' }) !== undefined,
+      );
+      assert.equal(series(text, 'kts_degradation_threshold', { workload: 'FFT', severity: 'warning' }), 1.05);
+      assert.equal(series(text, 'kts_degradation_threshold', { workload: 'FFT', severity: 'critical' }), 2);
+    } finally {
+      await flagged.stop('SIGKILL');
+    }
   });
 });
