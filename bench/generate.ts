@@ -21,22 +21,33 @@ export function latency(rand: () => number, medianNs: number): [number, number] 
   return [device, device + queue];
 }
 
-export function generateLog(path: string, lines: number): void {
+const TWO_WORKLOADS = [
+  { name: 'FFT', median: 412_000 },
+  { name: 'GEMM', median: 2_888_000 },
+];
+
+/**
+ * `lines` lines, round-robin over the workloads (default FFT and GEMM), consecutive lines
+ * `stepNs` apart in recorded time (default 50 ms: each of two workloads at 10 iterations/s).
+ */
+export function generateLog(
+  path: string,
+  lines: number,
+  workloads: readonly { name: string; median: number }[] = TWO_WORKLOADS,
+  stepNs = 50_000_000,
+): void {
   const rand = prng(42);
   const fd = openSync(path, 'w');
   const base = 1795387891000000000n;
   let t = 0;
   let batch: string[] = [];
-  const workloads = [
-    { name: 'FFT', median: 412_000 },
-    { name: 'GEMM', median: 2_888_000 },
-  ];
+  const n = workloads.length;
   for (let i = 0; i < lines; i++) {
-    const w = workloads[i & 1] as { name: string; median: number };
+    const w = workloads[i % n] as { name: string; median: number };
     const [device, wall] = latency(rand, w.median);
-    t += 50_000_000;
+    t += stepNs;
     const start = base + BigInt(t);
-    batch.push(`KTS_APP,v1,${w.name},${i >> 1},${start},${start + BigInt(wall)},${(device / 1e6).toFixed(6)},shared\n`);
+    batch.push(`KTS_APP,v1,${w.name},${Math.floor(i / n)},${start},${start + BigInt(wall)},${(device / 1e6).toFixed(6)},shared\n`);
     if (batch.length === 10_000) {
       writeSync(fd, batch.join(''));
       batch = [];

@@ -7,6 +7,8 @@
  * - accuracy: quantile error against exact nearest-rank quantiles;
  * - metrics_endpoint: /metrics render time with 16 workloads;
  * - detection: contention detection delay on the H100 fixtures, and false alarms on solo data.
+ * - sidecar_file_tail: `kts serve` as a process tailing a file, scraped every second;
+ * - sidecar_soak: RSS while one hour of recorded time is replayed at 60x (BENCH_SOAK=0 skips).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantileAccuracy } from './accuracy.js';
 import { detectionFigures } from './detection.js';
+import { fileTailIngest, soak } from './e2e.js';
 import { generateLog } from './generate.js';
 import { runMtail, which } from './mtail.js';
 import { scrapeLatency } from './scrape.js';
@@ -60,6 +63,8 @@ const result = {
   accuracy: quantileAccuracy(),
   metrics_endpoint: { ...(await scrapeLatency()), aim_ms: 5 },
   detection: await detectionFigures(),
+  sidecar_file_tail: await fileTailIngest(dir, Number(process.env.BENCH_E2E_LINES ?? 2_000_000), pin),
+  ...(process.env.BENCH_SOAK === '0' ? {} : { sidecar_soak: await soak(dir, pin) }),
 };
 if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
