@@ -1,0 +1,110 @@
+/**
+ * The whole chain with real components: `kts replay` of the H100 fixtures -> `kts serve` ->
+ * Prometheus (scraping every second, the bundle's rules loaded with `for:` durations divided
+ * by 60) -> Alertmanager -> a webhook receiver in the test.
+ *
+ * The solo run and the shared run are separate pods (as in the seed experiment), each with
+ * its own sidecar, both scraped by the same Prometheus: while the solo pod runs nothing may
+ * fire; once the shared pod runs, the degradation alert must reach the receiver.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CLI, H100, type ServeProcess, startServeProcess } from '../helpers.js';
+import { ALERTMANAGER, installed, PROMETHEUS, Stack, scaledRules } from './stack.js';
+
+const replay = (file: string, out: string): void => {
+  const r = spawnSync(process.execPath, [CLI, 'replay', `${H100}/${file}`, '--speed', '20', '--out', out], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+};
+
+const LATENCY_ALERTS = 'KtsTail.*|KtsContention.*|KtsJitter.*|KtsWorkload.*|KtsBaseline.*|KtsMalformed.*';
+
+describe('alerts through real Prometheus and Alertmanager', {
+  skip: installed(PROMETHEUS, ALERTMANAGER) ? false : 'prometheus / prometheus-alertmanager not installed (.ci/run installs them)',
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-stack-'));
+  const stack = new Stack(dir);
+  const sidecars: ServeProcess[] = [];
+  let baseline: string;
+  const targets: { address: string; labels: Record<string, string> }[] = [];
+
+  const startPod = async (pod: string): Promise<string> => {
+    const log = join(dir, `${pod}.log`);
+    writeFileSync(log, '');
+    const s = await startServeProcess(['--source', `file:${log}`, '--baseline', baseline, '--df-warning', '1.2', '--df-critical', '1.5']);
+    sidecars.push(s);
+    targets.push({ address: s.url.replace('http://', ''), labels: { namespace: 'gpu', pod, node: 'node-a' } });
+    stack.setTargets(targets);
+    await stack.until(async () => (await stack.query(`up{pod="${pod}"} == 1`)).data.result.length === 1, 20_000, `${pod} scraped`);
+    return log;
+  };
+
+  before(async () => {
+    baseline = join(dir, 'baseline.json');
+    const cap = spawnSync(process.execPath, [
+      CLI,
+      'baseline',
+      'capture',
+      '--from',
+      `${H100}/solo-fft.log`,
+      '--profile',
+      'h100',
+      '--out',
+      baseline,
+    ]);
+    assert.equal(cap.status, 0, cap.stderr?.toString());
+    await stack.start([scaledRules(dir)]);
+  });
+  after(async () => {
+    for (const s of sidecars) await s.stop('SIGKILL');
+    await stack.stop();
+  });
+
+  it('stays silent while the solo pod runs against its own baseline', async () => {
+    const log = await startPod('fft-solo');
+    replay('solo-fft.log', log);
+    await stack.until(
+      async () => (await stack.query('kts_samples_total{pod="fft-solo"}')).data.result[0]?.value[1] === '590',
+      20_000,
+      'solo samples scraped',
+    );
+    // Give every rule several evaluations with the solo data in both windows.
+    await new Promise((r) => setTimeout(r, 8000));
+    const df = await stack.query('kts_degradation_factor{pod="fft-solo",clock="wall",window="1m"}');
+    assert.ok(Number(df.data.result[0]?.value[1]) < 1.1, `solo wall DF ${df.data.result[0]?.value[1]}`);
+    const firing = await stack.query(`ALERTS{alertname=~"${LATENCY_ALERTS}"}`);
+    assert.deepEqual(firing.data.result, [], 'no latency alert pending or firing');
+    assert.deepEqual(stack.deliveries, [], 'nothing delivered');
+  });
+
+  it('delivers the degradation alert once the shared pod runs', async () => {
+    const log = await startPod('fft-shared');
+    const t0 = Date.now();
+    replay('shared-fft.log', log);
+    await stack.until(
+      async () => stack.deliveries.some((d) => d.alerts.some((a) => a.labels.alertname === 'KtsTailDegradationWarning')),
+      60_000,
+      'KtsTailDegradationWarning at the receiver',
+    );
+    const d = stack.deliveries.find((x) => x.alerts.some((a) => a.labels.alertname === 'KtsTailDegradationWarning'));
+    const alert = d?.alerts.find((a) => a.labels.alertname === 'KtsTailDegradationWarning');
+    assert.equal(alert?.labels.pod, 'fft-shared');
+    assert.equal(alert?.labels.workload, 'FFT');
+    assert.equal(alert?.labels.clock, 'wall');
+    assert.equal(alert?.labels.severity, 'warning');
+    const m = /^FFT in gpu\/fft-shared: p99 is (\d+\.\d\d)x its solo baseline \(wall clock\)$/.exec(alert?.annotations.summary ?? '');
+    assert.ok(m !== null && Number(m[1]) > 1.2, `summary: ${alert?.annotations.summary}`);
+    const seconds = ((d?.atMs ?? 0) - t0) / 1000;
+    process.stdout.write(`# degradation alert reached the receiver ${seconds.toFixed(1)} s after the shared replay started\n`);
+    // The device clock hides the contention on this GPU: no alert for it.
+    const device = await stack.query('ALERTS{alertname=~"KtsTail.*",clock="device"}');
+    assert.deepEqual(device.data.result, []);
+    // Nothing fired for the solo pod meanwhile.
+    const solo = await stack.query(`ALERTS{pod="fft-solo",alertname=~"${LATENCY_ALERTS}"}`);
+    assert.deepEqual(solo.data.result, []);
+  });
+});
