@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { PodRef } from '../k8s/client.js';
 import type { LineDecoder } from '../line/decoder.js';
 import { Backoff } from './backoff.js';
-import { FileSource } from './file.js';
+import { FILE_RESTART_REASONS, FileSource } from './file.js';
 import { countRestart, newStatus, type Source, type SourceStatus } from './source.js';
 
 export interface CriSourceOptions {
@@ -42,7 +42,7 @@ export class CriSource implements Source {
     readonly decoder: LineDecoder,
     private readonly opts: CriSourceOptions = {},
   ) {
-    this.status = newStatus(`cri:${container}`);
+    this.status = newStatus(`cri:${container}`, [...FILE_RESTART_REASONS, 'container-restart']);
   }
 
   async start(): Promise<void> {

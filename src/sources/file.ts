@@ -8,6 +8,9 @@ import type { LineDecoder } from '../line/decoder.js';
 import { Backoff } from './backoff.js';
 import { countRestart, newStatus, type Source, type SourceStatus } from './source.js';
 
+/** tail-file's restart events (lower-cased) and our own retry after an error. */
+export const FILE_RESTART_REASONS = ['newprime', 'truncate', 'catchup', 'primefound', 'retry'] as const;
+
 export interface FileSourceOptions {
   /** Read the existing content first (default: start at the end, like `tail -f`). */
   fromBeginning?: boolean;
@@ -28,7 +31,7 @@ export class FileSource implements Source {
     readonly decoder: LineDecoder,
     private readonly opts: FileSourceOptions = {},
   ) {
-    this.status = opts.status ?? newStatus(`file:${path}`);
+    this.status = opts.status ?? newStatus(`file:${path}`, FILE_RESTART_REASONS);
   }
 
   async start(): Promise<void> {

@@ -53,7 +53,7 @@ export class K8sLogSource implements Source {
     readonly decoder: LineDecoder,
     private readonly opts: K8sLogSourceOptions = {},
   ) {
-    this.status = newStatus(`k8s-logs:${container}`);
+    this.status = newStatus(`k8s-logs:${container}`, ['reconnect']);
     this.log = new Log(kc);
     this.backoff = opts.backoff ?? new Backoff(250, 30_000);
   }

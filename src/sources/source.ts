@@ -21,8 +21,9 @@ export interface Source {
   stop(): Promise<void>;
 }
 
-export function newStatus(name: string): SourceStatus {
-  return { name, up: false, restarts: new Map(), lastError: undefined };
+/** A status with a zero count for each restart reason the source knows, so the counters exist from the start. */
+export function newStatus(name: string, reasons: readonly string[] = []): SourceStatus {
+  return { name, up: false, restarts: new Map(reasons.map((r) => [r, 0])), lastError: undefined };
 }
 
 export function countRestart(status: SourceStatus, reason: string): void {

@@ -13,6 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { concrete, DASHBOARD_FILES, loadDashboard } from '../dashboards/panels.js';
 import { CLI, H100, type ServeProcess, startServeProcess } from '../helpers.js';
 import { ALERTMANAGER, installed, PROMETHEUS, Stack, scaledRules } from './stack.js';
 
@@ -106,5 +107,30 @@ describe('alerts through real Prometheus and Alertmanager', {
     // Nothing fired for the solo pod meanwhile.
     const solo = await stack.query(`ALERTS{pod="fft-solo",alertname=~"${LATENCY_ALERTS}"}`);
     assert.deepEqual(solo.data.result, []);
+  });
+
+  it('answers every dashboard query with data', async () => {
+    const empty: string[] = [];
+    for (const file of DASHBOARD_FILES) {
+      const d = loadDashboard(file);
+      const exprs = [
+        ...d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ what: `${file}: ${p.title} (${t.refId})`, expr: t.expr }))),
+        ...(d.annotations?.list ?? [])
+          .filter((a) => a.expr !== undefined)
+          .map((a) => ({ what: `${file}: annotation ${a.name}`, expr: a.expr as string })),
+      ];
+      for (const { what, expr } of exprs) {
+        const r = await stack.query(concrete(expr));
+        assert.equal(r.status, 'success', `${what}: ${r.error ?? ''}`);
+        if (r.data.result.length === 0) empty.push(`${what}: ${concrete(expr)}`);
+      }
+      for (const v of d.templating.list.filter((x) => x.type === 'query')) {
+        const m = /^label_values\((\w+)(?:\{.*\})?, (\w+)\)$/.exec(String(v.query));
+        assert.ok(m !== null, `${file}: variable ${v.name}`);
+        const res = (await (await fetch(`${stack.promUrl}/api/v1/label/${m[2]}/values?match[]=${m[1]}`)).json()) as { data: string[] };
+        assert.ok(res.data.length > 0, `${file}: variable ${v.name} has values`);
+      }
+    }
+    assert.deepEqual(empty, [], 'queries without data');
   });
 });

@@ -1,0 +1,120 @@
+/** (a) Tail contention overview: where on the cluster tails are degraded, by node and pod. */
+import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as Stat } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
+import { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode } from '@grafana/grafana-foundation-sdk/common';
+import { datasourceVariable, DATASOURCE, dfThresholds, Grid, labelVariable, query } from './common.js';
+
+const NS = 'namespace=~"$namespace"';
+
+export function overviewDashboard(): DashboardBuilder {
+  const d = new DashboardBuilder('kts / Tail contention overview')
+    .uid('kts-overview')
+    .tags(['kts', 'gpu'])
+    .description('Tail latency damage on shared GPUs: degradation factor (live p99 / solo baseline p99), jitter, queueing delay and detection, per node and pod.')
+    .refresh('30s')
+    .time({ from: 'now-3h', to: 'now' })
+    .withVariable(datasourceVariable())
+    .withVariable(labelVariable('namespace', 'Namespace', 'kts_build_info', ''));
+  new Grid(d)
+    .add(
+      new Stat()
+        .title('Workloads with contention detected')
+        .datasource(DATASOURCE)
+        .withTarget(query(`count(max by (namespace, pod, workload) (kts_contention_detected{${NS}}) == 1) or vector(0)`))
+        .thresholds(dfThresholds().steps([{ value: null as unknown as number, color: 'green' }, { value: 1, color: 'red' }])),
+      6,
+      5,
+    )
+    .add(
+      new Stat()
+        .title('Worst wall-clock DF (5m)')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .decimals(2)
+        .withTarget(query(`max(kts_degradation_factor{${NS}, clock="wall", window="5m"})`))
+        .thresholds(dfThresholds()),
+      6,
+      5,
+    )
+    .add(
+      new Stat()
+        .title('Sidecars up')
+        .datasource(DATASOURCE)
+        .withTarget(query(`sum(up{job=~".*kts.*", ${NS}})`)),
+      6,
+      5,
+    )
+    .add(
+      new Stat()
+        .title('Workloads without a baseline')
+        .datasource(DATASOURCE)
+        .withTarget(query(`count(kts_baseline_loaded{${NS}} == 0) or vector(0)`))
+        .thresholds(dfThresholds().steps([{ value: null as unknown as number, color: 'green' }, { value: 1, color: 'orange' }])),
+      6,
+      5,
+    )
+    .add(
+      new TimeSeries()
+        .title('Degradation factor by pod (wall clock, 5m)')
+        .description('Live p99 over the solo baseline p99. Dashed lines: the default warning and critical thresholds.')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .decimals(2)
+        .thresholds(dfThresholds())
+        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed))
+        .withTarget(query(`max by (namespace, pod, workload) (kts_degradation_factor{${NS}, clock="wall", window="5m"})`, '{{namespace}}/{{pod}} {{workload}}')),
+      24,
+    )
+    .add(
+      new TimeSeries()
+        .title('Degradation factor by node (max, 5m)')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .decimals(2)
+        .thresholds(dfThresholds())
+        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed))
+        .withTarget(query('node_clock:kts_degradation_factor:max5m', '{{node}} {{clock}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('Device vs wall DF (5m)')
+        .description('On time-sliced GPUs the device clock often stays flat while the wall clock shows the wait.')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .decimals(2)
+        .withTarget(query(`max by (namespace, pod, workload, clock) (kts_degradation_factor{${NS}, window="5m"})`, '{{pod}} {{workload}} {{clock}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('p99 against its baseline (wall clock)')
+        .datasource(DATASOURCE)
+        .unit('s')
+        .withTarget(query(`kts_latency_seconds{${NS}, clock="wall", window="5m", quantile="0.99"}`, '{{pod}} {{workload}} p99'))
+        .withTarget(query(`kts_baseline_latency_seconds{${NS}, clock="wall", quantile="0.99"}`, '{{pod}} {{workload}} baseline p99', 'B')),
+    )
+    .add(
+      new TimeSeries()
+        .title('Jitter p99/p50 (wall clock, 5m)')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .decimals(2)
+        .withTarget(query(`kts_jitter_ratio{${NS}, clock="wall", window="5m"}`, '{{pod}} {{workload}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('Queueing delay p99 (wall - device, 5m)')
+        .datasource(DATASOURCE)
+        .unit('s')
+        .withTarget(query(`kts_queueing_delay_seconds{${NS}, window="5m", quantile="0.99"}`, '{{pod}} {{workload}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('Share of samples above the baseline p99 (5m)')
+        .description('About 1 % when nothing is wrong.')
+        .datasource(DATASOURCE)
+        .unit('percentunit')
+        .withTarget(query(`kts_tail_exceedance_ratio{${NS}, window="5m"}`, '{{pod}} {{workload}} {{clock}}')),
+    );
+  return d;
+}
