@@ -1,4 +1,5 @@
 /** The /api/status document: sources, workloads with their current figures, baseline state. */
+import type { DcgmScraper } from '../dcgm/scraper.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { Source } from '../sources/source.js';
 import { DF_CLOCKS } from '../stats/live.js';
@@ -17,6 +18,29 @@ export interface StatusInput {
   baselineError: string | undefined;
   version: string;
   ready: { ready: boolean; reasons: string[] };
+  dcgm?: { url: string; scraper: DcgmScraper };
+}
+
+function dcgmState(d: StatusInput['dcgm']) {
+  if (d === undefined) return null;
+  const l = d.scraper.latest;
+  return {
+    url: d.url,
+    up: d.scraper.up,
+    last_error: d.scraper.lastError ?? null,
+    gpu:
+      l === undefined
+        ? null
+        : {
+            uuid: l.gpu.uuid,
+            index: l.gpu.index,
+            model: l.gpu.model,
+            mig_profile: l.gpu.migProfile || null,
+            matched_by: l.by,
+            pods_sharing: l.gpu.pods.size,
+            read_at: new Date(l.atMs).toISOString(),
+          },
+  };
 }
 
 export function statusDocument(i: StatusInput) {
@@ -33,6 +57,7 @@ export function statusDocument(i: StatusInput) {
       lines: { parsed: s.decoder.counters.parsed, ignored: s.decoder.counters.ignored, malformed: s.decoder.counters.malformed },
     })),
     baseline: { file: i.baselineFile ?? null, error: i.baselineError ?? null },
+    dcgm: dcgmState(i.dcgm),
     workloads: i.snapshot.workloads.map((w) => {
       const b = w.live.baseline;
       return {

@@ -3,6 +3,8 @@
  * contract test that compares them with live /metrics are all generated from this list.
  */
 
+import { DCGM_FIELDS } from '../dcgm/fields.js';
+
 export type MetricType = 'gauge' | 'counter' | 'histogram';
 
 export interface MetricSpec {
@@ -11,7 +13,7 @@ export interface MetricSpec {
   readonly help: string;
   readonly labels: readonly string[];
   /** Where the metric comes from, for METRICS.md grouping. */
-  readonly group: 'latency' | 'detection' | 'baseline' | 'input' | 'sidecar';
+  readonly group: 'latency' | 'detection' | 'baseline' | 'input' | 'gpu' | 'sidecar';
 }
 
 function m<const L extends readonly string[]>(
@@ -147,7 +149,65 @@ export const METRICS = {
     'Times a source re-opened its input (rotation, truncation, reconnect, re-creation).',
   ),
   buildInfo: m('kts_build_info', 'gauge', 'sidecar', ['version'], 'Always 1, labelled with the kts-exporter version.'),
-} as const;
+  dcgmUp: m(
+    'kts_dcgm_up',
+    'gauge',
+    'gpu',
+    [],
+    '1 when the last scrape of the node dcgm-exporter succeeded, else 0 (absent without --dcgm-url).',
+  ),
+  dcgmScrapeDuration: m('kts_dcgm_scrape_duration_seconds', 'gauge', 'gpu', [], 'Duration of the last dcgm-exporter scrape.'),
+  dcgmErrors: m(
+    'kts_dcgm_scrape_errors_total',
+    'counter',
+    'gpu',
+    ['reason'],
+    "Failed dcgm-exporter scrapes by reason: timeout, connect, http_status, parse, no_gpu (this pod's GPU not found).",
+  ),
+  gpuInfo: m(
+    'kts_gpu_info',
+    'gauge',
+    'gpu',
+    ['uuid', 'gpu', 'model', 'mig_profile', 'mig_instance', 'matched_by'],
+    'Always 1: the GPU (or MIG instance) of this pod, and how it was found (pod, uuid, index).',
+  ),
+  gpuPodsSharing: m(
+    'kts_gpu_pods_sharing',
+    'gauge',
+    'gpu',
+    [],
+    'Pods dcgm-exporter maps to this GPU (or MIG instance), this one included.',
+  ),
+  gpuCotenant: m(
+    'kts_gpu_cotenant_info',
+    'gauge',
+    'gpu',
+    ['cotenant_namespace', 'cotenant_pod'],
+    'Always 1: the other pods on this GPU (at most 16 series).',
+  ),
+  tenancyLatency: m(
+    'kts_latency_by_tenancy_seconds',
+    'gauge',
+    'gpu',
+    ['workload', 'tenancy', 'quantile'],
+    'Wall-clock latency quantiles of iterations while the GPU was alone vs shared (dcgm pod mapping at the time), since start.',
+  ),
+  tenancySamples: m(
+    'kts_samples_by_tenancy_total',
+    'counter',
+    'gpu',
+    ['workload', 'tenancy'],
+    'Iterations attributed to a dcgm reading with the GPU alone vs shared.',
+  ),
+  smCorrelation: m(
+    'kts_latency_sm_active_correlation',
+    'gauge',
+    'gpu',
+    ['workload'],
+    "Spearman rank correlation (-1..1) of per-iteration wall latency with the GPU's SM activity, last 2000 iterations.",
+  ),
+  ...Object.fromEntries(DCGM_FIELDS.map((f) => [`gpu_${f.key}`, m(`kts_gpu_${f.key}`, 'gauge', 'gpu', [], f.help)])),
+} as const satisfies Record<string, MetricSpec>;
 
 export const CATALOG: readonly MetricSpec[] = Object.values(METRICS);
 

@@ -6,6 +6,7 @@ const GROUPS: Record<MetricSpec['group'], string> = {
   detection: 'Degradation and contention detection',
   baseline: 'Baselines',
   input: 'Input',
+  gpu: 'GPU correlation (dcgm-exporter, with --dcgm-url)',
   sidecar: 'Sidecar',
 };
 

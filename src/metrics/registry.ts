@@ -13,6 +13,9 @@ import {
   type MetricValueWithName,
   Registry,
 } from 'prom-client';
+import { DCGM_FIELDS } from '../dcgm/fields.js';
+import { TENANCIES, type TenancyJoin } from '../dcgm/join.js';
+import type { DcgmScraper } from '../dcgm/scraper.js';
 import { LineCounters } from '../line/counters.js';
 import { MALFORMED_REASONS } from '../line/types.js';
 import type { Source } from '../sources/source.js';
@@ -29,7 +32,14 @@ export interface ExpositionState {
   baselineReloads: { success: number; failure: number };
   /** Samples dropped as re-deliveries after a reconnect. */
   duplicates: () => number;
+  /** The sidecar's own pod, to tell co-tenants from itself. */
+  pod?: { namespace: string; name: string };
+  /** dcgm-exporter correlation, when configured. */
+  dcgm?: { scraper: DcgmScraper; join: TenancyJoin };
 }
+
+/** Co-tenant series at most (label cardinality bound). */
+const MAX_COTENANTS = 16;
 
 type Labels = LabelValues<string>;
 type Setter = (labels: Labels, value: number) => void;
@@ -266,6 +276,65 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
     for (const s of state.sources) for (const [reason, n] of s.status.restarts) set({ source: s.status.name, reason }, n);
   });
   gauge(METRICS.buildInfo, (set) => set({ version: VERSION }, 1));
+
+  const dcgm = state.dcgm;
+  const gpu = () => dcgm?.scraper.current(Date.now());
+  gauge(METRICS.dcgmUp, (set) => {
+    if (dcgm !== undefined) set({}, dcgm.scraper.up ? 1 : 0);
+  });
+  gauge(METRICS.dcgmScrapeDuration, (set) => {
+    if (dcgm !== undefined) set({}, dcgm.scraper.lastDurationSeconds);
+  });
+  counter(METRICS.dcgmErrors, (set) => {
+    for (const [reason, n] of dcgm?.scraper.errors ?? []) set({ reason }, n);
+  });
+  gauge(METRICS.gpuInfo, (set) => {
+    const l = dcgm?.scraper.latest;
+    if (l === undefined) return;
+    const g = l.gpu;
+    set({ uuid: g.uuid, gpu: g.index, model: g.model, mig_profile: g.migProfile, mig_instance: g.migInstance, matched_by: l.by }, 1);
+  });
+  for (const f of DCGM_FIELDS) {
+    gauge(METRICS[`gpu_${f.key}` as keyof typeof METRICS], (set) => {
+      const v = gpu()?.values.get(f.key);
+      if (v !== undefined) set({}, v);
+    });
+  }
+  gauge(METRICS.gpuPodsSharing, (set) => {
+    const g = gpu();
+    if (g !== undefined && g.pods.size > 0) set({}, g.pods.size);
+  });
+  gauge(METRICS.gpuCotenant, (set) => {
+    const g = gpu();
+    if (g === undefined) return;
+    const me = state.pod === undefined ? '' : `${state.pod.namespace}/${state.pod.name}`;
+    let n = 0;
+    for (const p of g.pods) {
+      if (p === me || n >= MAX_COTENANTS) continue;
+      const [ns = '', pod = ''] = p.split('/');
+      set({ cotenant_namespace: ns, cotenant_pod: pod }, 1);
+      n++;
+    }
+  });
+  const joined = () => (dcgm === undefined ? [] : [...dcgm.join.read()]);
+  gauge(METRICS.tenancyLatency, (set) => {
+    for (const j of joined())
+      for (const t of TENANCIES) {
+        const q = j.tenancy[t];
+        if (q.count > 0)
+          setQuantiles(
+            set,
+            { workload: j.workload, tenancy: t },
+            q.quantilesNs.map((ns) => ns / 1e6),
+          );
+      }
+  });
+  counter(METRICS.tenancySamples, (set) => {
+    for (const j of joined()) for (const t of TENANCIES) set({ workload: j.workload, tenancy: t }, j.tenancy[t].count);
+  });
+  gauge(METRICS.smCorrelation, (set) => {
+    for (const j of joined()) set({ workload: j.workload }, j.rho);
+  });
 
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const render = (): Promise<string> => {

@@ -4,6 +4,7 @@
  * the flag and the variable.
  */
 import { z } from 'zod';
+import { uuidFromVisibleDevices } from '../dcgm/select.js';
 
 export type SourceSpec =
   | { kind: 'file'; path: string }
@@ -181,6 +182,49 @@ export const SERVE_OPTIONS = [
     schema: z.string().min(1).optional(),
   },
   {
+    key: 'dcgmUrl',
+    flag: '--dcgm-url <url>',
+    env: 'KTS_DCGM_URL',
+    description: "node dcgm-exporter to correlate with (default http://$HOST_IP:9400/metrics when HOST_IP is set; 'none' turns it off)",
+    default: undefined,
+    schema: z
+      .string()
+      .refine((v) => v === 'none' || /^https?:\/\/\S+$/.test(v), 'expected an http(s) URL or none')
+      .optional(),
+  },
+  {
+    key: 'dcgmIntervalMs',
+    flag: '--dcgm-interval-ms <ms>',
+    env: 'KTS_DCGM_INTERVAL_MS',
+    description: 'dcgm-exporter scrape interval',
+    default: '1000',
+    schema: int(100, 60_000),
+  },
+  {
+    key: 'dcgmTimeoutMs',
+    flag: '--dcgm-timeout-ms <ms>',
+    env: 'KTS_DCGM_TIMEOUT_MS',
+    description: 'dcgm-exporter scrape timeout',
+    default: '800',
+    schema: int(50, 60_000),
+  },
+  {
+    key: 'gpuUuid',
+    flag: '--gpu-uuid <uuid>',
+    env: 'KTS_GPU_UUID',
+    description: "this pod's GPU when dcgm-exporter has no pod mapping (default: GPU UUIDs in NVIDIA_VISIBLE_DEVICES)",
+    default: undefined,
+    schema: z.string().min(1).optional(),
+  },
+  {
+    key: 'gpuIndex',
+    flag: '--gpu-index <n>',
+    env: 'KTS_GPU_INDEX',
+    description: "this pod's GPU by index, the last resort",
+    default: undefined,
+    schema: z.string().regex(/^\d+$/, 'expected an integer').optional(),
+  },
+  {
     key: 'criRoot',
     flag: '--cri-root <dir>',
     env: 'KTS_CRI_ROOT',
@@ -204,6 +248,11 @@ export interface ServeConfig {
   baseline: BaselineTarget | undefined;
   capture: number | undefined;
   criRoot: string;
+  dcgmUrl: string | undefined;
+  dcgmIntervalMs: number;
+  dcgmTimeoutMs: number;
+  gpuUuid: string | undefined;
+  gpuIndex: string | undefined;
   podAnnotations: string | undefined;
   /** Keys set by a flag or an environment variable (pod annotations do not override these). */
   explicit: string[];
@@ -245,6 +294,14 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
   }
   const cfg = out as unknown as ServeConfig;
   cfg.explicit = explicit;
+  if (cfg.dcgmUrl === undefined && (env.HOST_IP ?? '') !== '') cfg.dcgmUrl = `http://${env.HOST_IP}:9400/metrics`;
+  if (cfg.dcgmUrl === 'none') cfg.dcgmUrl = undefined;
+  cfg.gpuUuid ??= uuidFromVisibleDevices(env.NVIDIA_VISIBLE_DEVICES);
+  if (cfg.dcgmTimeoutMs > cfg.dcgmIntervalMs) {
+    throw new ConfigError(
+      `invalid --dcgm-timeout-ms (KTS_DCGM_TIMEOUT_MS): ${cfg.dcgmTimeoutMs} is above --dcgm-interval-ms ${cfg.dcgmIntervalMs}`,
+    );
+  }
   const podName = env.POD_NAME ?? '';
   const podNamespace = env.POD_NAMESPACE ?? '';
   cfg.pod = podName !== '' && podNamespace !== '' ? { name: podName, namespace: podNamespace, uid: env.POD_UID || undefined } : undefined;

@@ -11,12 +11,15 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { type Logger, pino } from 'pino';
 import { FileBaselineStore } from '../baselines/file-store.js';
 import type { BaselineStore } from '../baselines/store.js';
+import { TenancyJoin } from '../dcgm/join.js';
+import { DcgmScraper } from '../dcgm/scraper.js';
 import { buildApp } from '../http/app.js';
 import { P99History } from '../http/history.js';
 import { statusDocument } from '../http/status.js';
 import { readPodOverrides } from '../k8s/annotations.js';
 import { LineDecoder } from '../line/decoder.js';
 import { Deduplicator } from '../line/dedup.js';
+import type { Sample } from '../line/types.js';
 import { buildRegistry } from '../metrics/registry.js';
 import { CriSource } from '../sources/cri.js';
 import { FileSource } from '../sources/file.js';
@@ -61,6 +64,29 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   };
   const pod = cfg.pod;
   const dedups: Deduplicator[] = [];
+  // dcgm-exporter correlation: its failures are logged and counted, never fatal.
+  const dcgm =
+    cfg.dcgmUrl === undefined
+      ? undefined
+      : {
+          scraper: new DcgmScraper({
+            url: cfg.dcgmUrl,
+            intervalMs: cfg.dcgmIntervalMs,
+            timeoutMs: cfg.dcgmTimeoutMs,
+            selector: {
+              ...(pod !== undefined ? { pod: { namespace: pod.namespace, name: pod.name } } : {}),
+              ...(cfg.gpuUuid !== undefined ? { uuid: cfg.gpuUuid } : {}),
+              ...(cfg.gpuIndex !== undefined ? { index: cfg.gpuIndex } : {}),
+            },
+            onError: (reason, message) => log.warn({ dcgm: cfg.dcgmUrl, reason, err: message }, 'dcgm-exporter scrape failed'),
+          }),
+          join: new TenancyJoin(cfg.maxWorkloads),
+        };
+  const count = (s: Sample): void => {
+    const now = Date.now();
+    const stats = tracker.ingest(s, now);
+    if (stats !== undefined && dcgm !== undefined) dcgm.join.observe(stats.workload, stats.values[1] as number, dcgm.scraper.current(now));
+  };
   const makeSource = (spec: SourceSpec): Source => {
     const name = spec.kind === 'stdin' ? 'stdin' : spec.kind === 'file' ? `file:${spec.path}` : `${spec.kind}:${spec.container}`;
     const onError = (message: string): void => log.warn({ source: name, err: message }, 'source error, retrying');
@@ -69,11 +95,11 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       const dedup = new Deduplicator();
       dedups.push(dedup);
       const decoder = new LineDecoder((s) => {
-        if (dedup.accept(s)) tracker.ingest(s, Date.now());
+        if (dedup.accept(s)) count(s);
       });
       return new k8s.K8sLogSource(kubeConfig(), pod, spec.container, decoder, { onError });
     }
-    const decoder = new LineDecoder((s) => tracker.ingest(s, Date.now()));
+    const decoder = new LineDecoder(count);
     if (spec.kind === 'cri' && pod !== undefined) {
       return new CriSource(pod, spec.container, decoder, {
         root: cfg.criRoot,
@@ -186,6 +212,8 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     sources,
     baselineReloads: reloads,
     duplicates: () => dedups.reduce((n, d) => n + d.duplicates, 0),
+    ...(pod !== undefined ? { pod } : {}),
+    ...(dcgm !== undefined ? { dcgm } : {}),
   });
   const history = new P99History();
   const historyTimer = setInterval(() => {
@@ -214,11 +242,13 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       baselineError,
       version: VERSION,
       ready: readiness(),
+      ...(dcgm !== undefined && cfg.dcgmUrl !== undefined ? { dcgm: { url: cfg.dcgmUrl, scraper: dcgm.scraper } } : {}),
     });
   };
   const app = buildApp({ registry, render, readiness, status, history: (w) => history.get(w) });
 
   for (const s of sources) await s.start();
+  dcgm?.scraper.start();
   const server: Server = await new Promise((resolve, reject) => {
     const srv = createServer(app);
     srv.once('error', reject);
@@ -235,7 +265,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       stopWatch();
       stopAnnotations();
       await captureWrite;
-      await Promise.all(sources.map((s) => s.stop()));
+      await Promise.all([...sources.map((s) => s.stop()), dcgm?.scraper.stop()]);
       // Finish in-flight scrapes, drop idle keep-alive connections.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

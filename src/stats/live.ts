@@ -51,9 +51,10 @@ export class LiveTracker {
     this.thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
   }
 
-  ingest(s: Sample, nowMs: number): void {
+  /** Counts a sample; returns its workload's statistics, or undefined when it was not counted (warmup, cap). */
+  ingest(s: Sample, nowMs: number): WorkloadStats | undefined {
     const stats = this.engine.ingest(s, nowMs);
-    if (stats === undefined) return;
+    if (stats === undefined) return undefined;
     let w = this.live.get(stats.workload);
     if (w === undefined) {
       w = { stats, baseline: undefined, detectors: undefined, thresholds: this.thresholds };
@@ -65,6 +66,7 @@ export class LiveTracker {
       d.device.observe(stats.values[0] as number);
       d.wall.observe(stats.values[1] as number);
     }
+    return stats;
   }
 
   /** Replaces the baseline document (undefined: none loaded); detectors start over. */

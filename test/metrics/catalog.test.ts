@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { TenancyJoin } from '../../src/dcgm/join.js';
+import { DcgmScraper } from '../../src/dcgm/scraper.js';
 import { LineDecoder } from '../../src/line/decoder.js';
 import { CATALOG } from '../../src/metrics/catalog.js';
 import { metricsMarkdown } from '../../src/metrics/docs.js';
@@ -9,6 +11,7 @@ import type { Source } from '../../src/sources/source.js';
 import { newStatus } from '../../src/sources/source.js';
 import { parseBaselineDocument } from '../../src/stats/baseline.js';
 import { LiveTracker } from '../../src/stats/live.js';
+import { FakeDcgm } from '../dcgm/fake-dcgm.js';
 import { H100, ROOT } from '../helpers.js';
 
 describe('metric catalog contract', () => {
@@ -43,13 +46,41 @@ describe('metric catalog contract', () => {
     });
     assert.ok(doc.ok);
     tracker.setBaselines(doc.doc);
-    const decoder = new LineDecoder((s) => tracker.ingest(s, Date.now()));
-    decoder.push(readFileSync(`${H100}/shared-fft.log`));
+    // dcgm correlation with a reading of this pod's GPU, shared with one co-tenant.
+    const fake = new FakeDcgm();
+    fake.gpus = [{ index: 0, uuid: 'GPU-927d7444-b45a-7c49-8402-5e686e46a026', pods: ['gpu/fft-0', 'gpu/gemm-0'] }];
+    await fake.start();
+    const scraper = new DcgmScraper({
+      url: fake.url,
+      intervalMs: 1000,
+      timeoutMs: 500,
+      selector: { pod: { namespace: 'gpu', name: 'fft-0' } },
+    });
+    assert.equal(await scraper.scrapeOnce(), true);
+    const join = new TenancyJoin();
+    const decoder = new LineDecoder((s) => {
+      const st = tracker.ingest(s, Date.now());
+      if (st !== undefined) join.observe(st.workload, st.values[1] as number, scraper.current(Date.now()));
+    });
+    const lines = readFileSync(`${H100}/shared-fft.log`, 'utf8').split('\n');
+    decoder.push(Buffer.from(`${lines.slice(0, 300).join('\n')}\n`));
+    // SM activity changes between two dcgm readings, so the correlation has data.
+    fake.gpus = [{ index: 0, uuid: 'GPU-927d7444-b45a-7c49-8402-5e686e46a026', pods: ['gpu/fft-0', 'gpu/gemm-0'], smActive: 0.9 }];
+    assert.equal(await scraper.scrapeOnce(), true);
+    await fake.stop();
+    decoder.push(Buffer.from(lines.slice(300).join('\n')));
     decoder.push(Buffer.from('garbage\nKTS_APP,v3,x\n'));
     const source: Source = { status: { ...newStatus('file:/x'), up: true }, decoder, start: async () => {}, stop: async () => {} };
     source.status.restarts.set('truncate', 1);
     const { registry } = buildRegistry(
-      { tracker, sources: [source], baselineReloads: { success: 1, failure: 0 }, duplicates: () => 0 },
+      {
+        tracker,
+        sources: [source],
+        baselineReloads: { success: 1, failure: 0 },
+        duplicates: () => 0,
+        pod: { namespace: 'gpu', name: 'fft-0' },
+        dcgm: { scraper, join },
+      },
       { defaultMetrics: false },
     );
     const text = await registry.metrics();

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DcgmParseError, parseDcgm } from '../../src/dcgm/parse.js';
+import { selectGpu, uuidFromVisibleDevices } from '../../src/dcgm/select.js';
+import { dcgmText } from './fake-dcgm.js';
+
+const H100_A = 'GPU-927d7444-b45a-7c49-8402-5e686e46a026';
+const H100_B = 'GPU-1c2b08c1-f602-d290-4519-863bc0c96079';
+
+describe('dcgm-exporter output', () => {
+  it('groups fields per GPU in base units, with the pods sharing it', () => {
+    const gpus = parseDcgm(
+      dcgmText([
+        { index: 0, uuid: H100_A, pods: ['gpu/fft-0', 'gpu/gemm-0'], smActive: 0.71, utilPercent: 93 },
+        { index: 1, uuid: H100_B, pods: ['batch/train-0'] },
+      ]),
+    );
+    const a = gpus.get(H100_A);
+    assert.ok(a !== undefined);
+    assert.equal(a.index, '0');
+    assert.equal(a.model, 'NVIDIA H100 80GB HBM3');
+    assert.deepEqual([...a.pods].sort(), ['gpu/fft-0', 'gpu/gemm-0']);
+    assert.equal(a.values.get('sm_active_ratio'), 0.71);
+    assert.equal(a.values.get('utilization_ratio'), 0.93);
+    assert.equal(a.values.get('framebuffer_used_bytes'), 20480 * 1024 * 1024);
+    assert.equal(a.values.get('sm_clock_hertz'), 1980e6);
+    assert.equal(a.values.get('power_watts'), 412.5);
+    assert.equal(gpus.get(H100_B)?.pods.size, 1);
+  });
+
+  it('four pods time-sliced on one GPU', () => {
+    const pods = ['gpu/fft-0', 'gpu/gemm-0', 'gpu/gemm-1', 'gpu/gemm-2'];
+    const gpus = parseDcgm(dcgmText([{ index: 0, uuid: H100_A, pods }]));
+    assert.equal(gpus.size, 1);
+    assert.equal(gpus.get(H100_A)?.pods.size, 4);
+    const sel = selectGpu(gpus, { pod: { namespace: 'gpu', name: 'gemm-2' } });
+    assert.equal(sel.gpu?.uuid, H100_A);
+  });
+
+  it('MIG instances are separate GPUs, found by the pod mapping', () => {
+    const gpus = parseDcgm(
+      dcgmText([
+        { index: 0, uuid: H100_A, mig: { profile: '3g.40gb', instance: 1 }, pods: ['gpu/gold-0'] },
+        { index: 0, uuid: H100_A, mig: { profile: '1g.10gb', instance: 9 }, pods: ['batch/a', 'batch/b'] },
+      ]),
+    );
+    assert.equal(gpus.size, 2);
+    const gold = selectGpu(gpus, { pod: { namespace: 'gpu', name: 'gold-0' } });
+    assert.equal(gold.gpu?.migProfile, '3g.40gb');
+    assert.equal(gold.gpu?.pods.size, 1);
+    const batch = selectGpu(gpus, { pod: { namespace: 'batch', name: 'b' } });
+    assert.equal(batch.gpu?.migInstance, '9');
+    assert.equal(batch.gpu?.pods.size, 2);
+    // A whole-GPU UUID never selects a MIG instance.
+    assert.equal(selectGpu(gpus, { uuid: H100_A }).gpu, undefined);
+  });
+
+  it('falls back to the UUID, then the index; says why nothing matched', () => {
+    const gpus = parseDcgm(
+      dcgmText([
+        { index: 0, uuid: H100_A },
+        { index: 1, uuid: H100_B },
+      ]),
+    );
+    assert.equal(selectGpu(gpus, { pod: { namespace: 'x', name: 'y' }, uuid: H100_B }).gpu?.index, '1');
+    const byIndex = selectGpu(gpus, { index: '0' });
+    assert.ok(byIndex.gpu !== undefined && byIndex.by === 'index');
+    const none = selectGpu(gpus, { pod: { namespace: 'x', name: 'y' }, index: '7' });
+    assert.ok(none.gpu === undefined && /pod x\/y, index 7/.test(none.reason));
+    assert.equal(uuidFromVisibleDevices(`${H100_B}`), H100_B);
+    assert.equal(uuidFromVisibleDevices('all'), undefined);
+    assert.equal(uuidFromVisibleDevices('0,1'), undefined);
+  });
+
+  it('garbage is an error, not a crash', () => {
+    assert.throws(() => parseDcgm('<html>{{{\nDCGM_FI_PROF_SM_ACTIVE{gpu="0" 5\n'), DcgmParseError);
+    assert.throws(() => parseDcgm('# nothing here\nnode_load1 0.5\n'), DcgmParseError);
+    assert.throws(() => parseDcgm(''), DcgmParseError);
+  });
+});
