@@ -16,7 +16,7 @@ describe('dcgm scraper against a fake dcgm-exporter', () => {
   after(() => fake.stop());
 
   const scraper = (url = fake.url) =>
-    new DcgmScraper({ url, intervalMs: 100, timeoutMs: 80, selector: { pod: { namespace: 'gpu', name: 'fft-0' } } });
+    new DcgmScraper({ url, intervalMs: 100, timeoutMs: 300, selector: { pod: { namespace: 'gpu', name: 'fft-0' } } });
 
   it("reads this pod's GPU and its co-tenants", async () => {
     fake.mode = 'ok';
@@ -34,7 +34,7 @@ describe('dcgm scraper against a fake dcgm-exporter', () => {
   it('counts each failure by reason and recovers', async () => {
     const s = scraper();
     fake.mode = 'slow';
-    fake.slowMs = 500;
+    fake.slowMs = 1000;
     assert.equal(await s.scrapeOnce(), false);
     fake.mode = 'fail';
     assert.equal(await s.scrapeOnce(), false);
