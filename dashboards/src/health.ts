@@ -33,6 +33,11 @@ export function healthDashboard(): DashboardBuilder {
     .add(ts('CPU', 'percentunit', `rate(process_cpu_seconds_total{job=~".*kts.*", ${SEL}}[$__rate_interval])`, '{{pod}}'))
     .add(ts('Workloads tracked', 'none', `kts_workloads{${SEL}}`, '{{pod}}'))
     .add(ts('Baseline loaded', 'none', `kts_baseline_loaded{${SEL}}`, '{{pod}} {{workload}}'))
-    .add(ts('Baseline reloads', 'none', `sum by (pod, result) (increase(kts_baseline_reloads_total{${SEL}}[$__rate_interval]))`, '{{pod}} {{result}}'));
+    .add(ts('Baseline reloads', 'none', `sum by (pod, result) (increase(kts_baseline_reloads_total{${SEL}}[$__rate_interval]))`, '{{pod}} {{result}}'))
+    .add(ts('dcgm-exporter reachable', 'none', `kts_dcgm_up{${SEL}}`, '{{pod}}'))
+    .add(
+      ts('dcgm-exporter scrape errors', 'ops', `sum by (pod, reason) (rate(kts_dcgm_scrape_errors_total{${SEL}}[$__rate_interval]))`, '{{pod}} {{reason}}'),
+    )
+    .add(ts('dcgm-exporter scrape duration', 's', `kts_dcgm_scrape_duration_seconds{${SEL}}`, '{{pod}}'));
   return d;
 }

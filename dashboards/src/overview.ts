@@ -115,6 +115,21 @@ export function overviewDashboard(): DashboardBuilder {
         .datasource(DATASOURCE)
         .unit('percentunit')
         .withTarget(query(`kts_tail_exceedance_ratio{${NS}, window="5m"}`, '{{pod}} {{workload}} {{clock}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('Co-tenants: pods sharing each pod\'s GPU (dcgm-exporter)')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .decimals(0)
+        .withTarget(query(`kts_gpu_pods_sharing{${NS}}`, '{{pod}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('SM activity of each pod\'s GPU (dcgm-exporter)')
+        .datasource(DATASOURCE)
+        .unit('percentunit')
+        .withTarget(query(`kts_gpu_sm_active_ratio{${NS}}`, '{{pod}}')),
     );
   return d;
 }

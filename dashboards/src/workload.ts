@@ -99,6 +99,53 @@ export function workloadDashboard(): DashboardBuilder {
         .datasource(DATASOURCE)
         .unit('s')
         .withTarget(query(`kts_queueing_delay_seconds{${SEL}, window="1m"}`, '{{workload}} p{{quantile}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('Wall p99 while the GPU was alone vs shared (dcgm pod mapping)')
+        .datasource(DATASOURCE)
+        .unit('s')
+        .withTarget(query(`kts_latency_by_tenancy_seconds{${SEL}, quantile="0.99"}`, '{{workload}} {{tenancy}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('Rank correlation of wall latency with SM activity')
+        .description('Spearman rho over the last 2000 iterations: near 1 when the tail follows the GPU being busy.')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .min(-1)
+        .max(1)
+        .withTarget(query(`kts_latency_sm_active_correlation{${SEL}}`, '{{workload}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('GPU activity (dcgm-exporter)')
+        .datasource(DATASOURCE)
+        .unit('percentunit')
+        .withTarget(query('kts_gpu_sm_active_ratio{namespace=~"$namespace", pod=~"$pod"}', '{{pod}} SM active'))
+        .withTarget(query('kts_gpu_utilization_ratio{namespace=~"$namespace", pod=~"$pod"}', '{{pod}} utilisation', 'B')),
+    )
+    .add(
+      new TimeSeries()
+        .title('Pods sharing the GPU')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .decimals(0)
+        .withTarget(query('kts_gpu_pods_sharing{namespace=~"$namespace", pod=~"$pod"}', '{{pod}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('GPU power')
+        .datasource(DATASOURCE)
+        .unit('watt')
+        .withTarget(query('kts_gpu_power_watts{namespace=~"$namespace", pod=~"$pod"}', '{{pod}}')),
+    )
+    .add(
+      new TimeSeries()
+        .title('GPU memory used')
+        .datasource(DATASOURCE)
+        .unit('bytes')
+        .withTarget(query('kts_gpu_framebuffer_used_bytes{namespace=~"$namespace", pod=~"$pod"}', '{{pod}}')),
     );
   return d;
 }

@@ -57,6 +57,8 @@ export type Mode = 'ok' | 'slow' | 'fail' | 'garbage';
 export class FakeDcgm {
   gpus: FakeGpu[] = [];
   mode: Mode = 'ok';
+  /** Move SM activity a little on every request, as a real GPU's does. */
+  varySm = false;
   slowMs = 2000;
   requests = 0;
   private server: Server | undefined;
@@ -73,7 +75,10 @@ export class FakeDcgm {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('<html>{{{ not metrics\nDCGM_FI_PROF_SM_ACTIVE{gpu="0" 5\n');
         return;
       }
-      const body = dcgmText(this.gpus);
+      const gpus = this.varySm
+        ? this.gpus.map((g) => ({ ...g, smActive: (g.smActive ?? 0.6) + ((this.requests % 7) - 3) * 0.01 }))
+        : this.gpus;
+      const body = dcgmText(gpus);
       const send = () => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body);
       if (this.mode === 'slow') setTimeout(send, this.slowMs).unref();
       else send();

@@ -8,18 +8,22 @@
  * fire; once the shared pod runs, the degradation alert must reach the receiver.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { concrete, DASHBOARD_FILES, loadDashboard } from '../dashboards/panels.js';
+import { FakeDcgm } from '../dcgm/fake-dcgm.js';
 import { CLI, H100, type ServeProcess, startServeProcess } from '../helpers.js';
 import { ALERTMANAGER, installed, PROMETHEUS, Stack, scaledRules } from './stack.js';
 
-const replay = (file: string, out: string): void => {
-  const r = spawnSync(process.execPath, [CLI, 'replay', `${H100}/${file}`, '--speed', '20', '--out', out], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+/** `kts replay` as a child process, without blocking this process (the fake dcgm-exporter answers from here). */
+const replay = async (file: string, out: string): Promise<void> => {
+  const child = spawn(process.execPath, [CLI, 'replay', `${H100}/${file}`, '--speed', '20', '--out', out], { stdio: 'ignore' });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
 };
 
 const LATENCY_ALERTS = 'KtsTail.*|KtsContention.*|KtsJitter.*|KtsWorkload.*|KtsBaseline.*|KtsMalformed.*';
@@ -29,6 +33,13 @@ describe('alerts through real Prometheus and Alertmanager', {
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'kts-stack-'));
   const stack = new Stack(dir);
+  // The node's dcgm-exporter: the solo pod alone on GPU 0, the shared pod with a co-tenant on GPU 1.
+  const dcgm = new FakeDcgm();
+  dcgm.gpus = [
+    { index: 0, uuid: 'GPU-927d7444-b45a-7c49-8402-5e686e46a026', pods: ['gpu/fft-solo'], smActive: 0.35 },
+    { index: 1, uuid: 'GPU-1c2b08c1-f602-d290-4519-863bc0c96079', pods: ['gpu/fft-shared', 'gpu/gemm-shared'], smActive: 0.93 },
+  ];
+  dcgm.varySm = true;
   const sidecars: ServeProcess[] = [];
   let baseline: string;
   const targets: { address: string; labels: Record<string, string> }[] = [];
@@ -36,11 +47,34 @@ describe('alerts through real Prometheus and Alertmanager', {
   const startPod = async (pod: string): Promise<string> => {
     const log = join(dir, `${pod}.log`);
     writeFileSync(log, '');
-    const s = await startServeProcess(['--source', `file:${log}`, '--baseline', baseline, '--df-warning', '1.2', '--df-critical', '1.5']);
+    const s = await startServeProcess(
+      [
+        '--source',
+        `file:${log}`,
+        '--baseline',
+        baseline,
+        '--df-warning',
+        '1.2',
+        '--df-critical',
+        '1.5',
+        '--dcgm-url',
+        dcgm.url,
+        '--dcgm-interval-ms',
+        '200',
+        '--dcgm-timeout-ms',
+        '150',
+      ],
+      { POD_NAME: pod, POD_NAMESPACE: 'gpu' },
+    );
     sidecars.push(s);
     targets.push({ address: s.url.replace('http://', ''), labels: { namespace: 'gpu', pod, node: 'node-a' } });
     stack.setTargets(targets);
     await stack.until(async () => (await stack.query(`up{pod="${pod}"} == 1`)).data.result.length === 1, 20_000, `${pod} scraped`);
+    await stack.until(
+      async () => (await stack.query(`kts_dcgm_up{pod="${pod}"} == 1`)).data.result.length === 1,
+      20_000,
+      `${pod} reads dcgm`,
+    );
     return log;
   };
 
@@ -58,16 +92,18 @@ describe('alerts through real Prometheus and Alertmanager', {
       baseline,
     ]);
     assert.equal(cap.status, 0, cap.stderr?.toString());
+    await dcgm.start();
     await stack.start([scaledRules(dir)]);
   });
   after(async () => {
     for (const s of sidecars) await s.stop('SIGKILL');
     await stack.stop();
+    await dcgm.stop();
   });
 
   it('stays silent while the solo pod runs against its own baseline', async () => {
     const log = await startPod('fft-solo');
-    replay('solo-fft.log', log);
+    await replay('solo-fft.log', log);
     await stack.until(
       async () => (await stack.query('kts_samples_total{pod="fft-solo"}')).data.result[0]?.value[1] === '590',
       20_000,
@@ -85,7 +121,7 @@ describe('alerts through real Prometheus and Alertmanager', {
   it('delivers the degradation alert once the shared pod runs', async () => {
     const log = await startPod('fft-shared');
     const t0 = Date.now();
-    replay('shared-fft.log', log);
+    await replay('shared-fft.log', log);
     await stack.until(
       async () => stack.deliveries.some((d) => d.alerts.some((a) => a.labels.alertname === 'KtsTailDegradationWarning')),
       60_000,
