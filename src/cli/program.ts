@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerBaseline } from './baseline.js';
+import { registerDcgm } from './dcgm.js';
 import { RuntimeError, UsageError } from './errors.js';
 import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo): Command {
   registerBaseline(program, io.out);
   registerServe(program, io.out);
   registerReplay(program, io.out);
+  registerDcgm(program, io.out);
   return program;
 }
 

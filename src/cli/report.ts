@@ -1,6 +1,7 @@
 /** Wires `kts report` to the report module. */
 import { type Command, Option } from 'commander';
 import { InputError } from '../io/inputs.js';
+import { DcgmInputError } from '../report/dcgm.js';
 import { NoSamplesError, REPORT_FORMATS, type ReportFormat, runReport } from '../report/index.js';
 import { listOf, nonNegativeInt } from './args.js';
 import { RuntimeError, requireFlags, UsageError } from './errors.js';
@@ -11,6 +12,8 @@ interface ReportFlags {
   out: string;
   warmup: number;
   format: Set<ReportFormat>;
+  dcgm?: string;
+  gpuUuid?: string;
 }
 
 export function registerReport(program: Command, print: (line: string) => void): void {
@@ -21,6 +24,8 @@ export function registerReport(program: Command, print: (line: string) => void):
     .option('--shared <path...>', 'shared-run logs: files or directories (required)')
     .option('--out <dir>', 'output directory (required)')
     .option('--warmup <n>', 'drop iterations below N (besides phase=warmup lines)', nonNegativeInt, 10)
+    .option('--dcgm <file>', 'kts dcgm record output: join GPU counters to every iteration (results.md, summary.json)')
+    .option('--gpu-uuid <uuid>', 'GPU of the dcgm records to join against (needed when they hold several)')
     .addOption(
       new Option('--format <list>', `outputs to write, any of ${REPORT_FORMATS.join(',')}`)
         .argParser(listOf(REPORT_FORMATS))
@@ -35,6 +40,9 @@ export function registerReport(program: Command, print: (line: string) => void):
           outDir: out,
           warmupIterations: flags.warmup ?? 10,
           formats: flags.format ?? new Set(REPORT_FORMATS),
+          ...(flags.dcgm !== undefined
+            ? { dcgm: { file: flags.dcgm, ...(flags.gpuUuid !== undefined ? { gpuUuid: flags.gpuUuid } : {}) } }
+            : {}),
         });
         print('workload  clock   p99 solo ms  p99 shared ms  DF p99');
         for (const [name, d] of r.model.degradation) {
@@ -50,6 +58,7 @@ export function registerReport(program: Command, print: (line: string) => void):
       } catch (err) {
         if (err instanceof InputError) throw new UsageError(err.message);
         if (err instanceof NoSamplesError) throw new RuntimeError(err.message);
+        if (err instanceof DcgmInputError) throw new UsageError(err.message);
         throw err;
       }
     });

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectPhase } from './collect.js';
 import { statsCsv } from './csv.js';
+import { joinDcgm, loadDcgmRecords, pickGpu } from './dcgm.js';
 import { resultsMarkdown } from './markdown.js';
 import { buildModel, buildSummary, type ReportModel, type SummaryDocument } from './summary.js';
 
@@ -16,6 +17,8 @@ export interface ReportOptions {
   warmupIterations: number;
   formats: ReadonlySet<ReportFormat>;
   now?: Date;
+  /** `kts dcgm record` output to join per iteration, and the GPU to join against. */
+  dcgm?: { file: string; gpuUuid?: string };
 }
 
 export interface ReportResult {
@@ -42,6 +45,10 @@ export async function runReport(opts: ReportOptions): Promise<ReportResult> {
   const now = opts.now ?? new Date();
   const model = buildModel(baseline, shared);
   const summary = buildSummary(model, baseline, shared, opts.warmupIterations, now);
+  if (opts.dcgm !== undefined) {
+    const records = await loadDcgmRecords(opts.dcgm.file);
+    summary.dcgm = joinDcgm([baseline, shared], records, pickGpu(records, opts.dcgm.gpuUuid));
+  }
   await mkdir(opts.outDir, { recursive: true });
   const written: string[] = [];
   const put = async (name: string, body: string): Promise<void> => {
@@ -58,7 +65,12 @@ export async function runReport(opts: ReportOptions): Promise<ReportResult> {
   if (opts.formats.has('md')) {
     await put(
       'results.md',
-      resultsMarkdown(model, { warmupIterations: opts.warmupIterations, generatedAt: now, plots: plots.map((p) => p.file) }),
+      resultsMarkdown(model, {
+        warmupIterations: opts.warmupIterations,
+        generatedAt: now,
+        plots: plots.map((p) => p.file),
+        ...(summary.dcgm !== undefined ? { dcgm: summary.dcgm } : {}),
+      }),
     );
   }
   return { summary, model, written };

@@ -2,9 +2,11 @@
  * results.md: the seed article's tables (solo against shared, per clock) and one plain
  * sentence per workload saying which clock shows the contention and by how much.
  */
+
 import type { Clock } from '../stats/clocks.js';
 import type { Degradation } from '../stats/degradation.js';
 import type { LatencySummary } from '../stats/summary.js';
+import { type DcgmJoinRow, dcgmMarkdown } from './dcgm.js';
 import type { ReportModel } from './summary.js';
 
 /** A DF at or above this counts as visible contention in the verdict sentence. */
@@ -74,7 +76,7 @@ export function verdict(
 
 export function resultsMarkdown(
   model: ReportModel,
-  opts: { warmupIterations: number; generatedAt: Date; plots: readonly string[] },
+  opts: { warmupIterations: number; generatedAt: Date; plots: readonly string[]; dcgm?: readonly DcgmJoinRow[] },
 ): string {
   const out: string[] = ['# GPU sharing: solo against shared', ''];
   out.push(
@@ -109,6 +111,7 @@ export function resultsMarkdown(
     const shared = model.shared.get(name);
     if (solo !== undefined && shared !== undefined) out.push('', `## ${name}`, '', ...workloadTable(solo, shared));
   }
+  if (opts.dcgm !== undefined && opts.dcgm.length > 0) out.push('', ...dcgmMarkdown(opts.dcgm));
   if (opts.plots.length > 0) {
     out.push('', '## Plots', '');
     for (const p of opts.plots) out.push(`![${p}](${p})`);

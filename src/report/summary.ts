@@ -1,8 +1,10 @@
 /** Builds the summary.json document (interfaces.md section 3) from collected phases. */
+
 import { CLOCKS, type Clock } from '../stats/clocks.js';
 import { type Degradation, degradation } from '../stats/degradation.js';
 import type { LatencySummary } from '../stats/summary.js';
 import type { Phase, PhaseData } from './collect.js';
+import type { DcgmJoinRow } from './dcgm.js';
 
 export interface StatsRow {
   workload: string;
@@ -36,6 +38,8 @@ export interface SummaryDocument {
   lines: Record<Phase, { parsed: number; ignored: number; malformed: number; malformed_by_reason: Record<string, number> }>;
   stats: StatsRow[];
   degradation: DegradationRow[];
+  /** Per-iteration join with dcgm-exporter records (`--dcgm`); absent without them. */
+  dcgm?: DcgmJoinRow[];
 }
 
 /** Milliseconds to the nanosecond; ratios to six decimals. JSON has no NaN: null stands in. */
