@@ -78,3 +78,20 @@ describe('dcgm-exporter output', () => {
     assert.throws(() => parseDcgm(''), DcgmParseError);
   });
 });
+
+describe('the NVML lab stand-in (workers/nvml_exporter.py), as recorded on an H100', () => {
+  it('reads like dcgm-exporter: the GPU by pod mapping, two pods on it, busy then idle', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ROOT } = await import('../helpers.js');
+    const read = (f: string) => parseDcgm(readFileSync(`${ROOT}test/fixtures/nvml-exporter-h100/${f}`, 'utf8'));
+    const busy = selectGpu(read('nvml-h100-busy.txt'), { pod: { namespace: 'gpu', name: 'fft-0' } });
+    assert.ok(busy.gpu !== undefined);
+    assert.equal(busy.gpu.model, 'NVIDIA H100 80GB HBM3');
+    assert.equal(busy.gpu.pods.size, 2);
+    assert.equal(busy.gpu.values.get('utilization_ratio'), 1);
+    assert.equal(busy.gpu.values.get('sm_active_ratio'), 1);
+    assert.ok((busy.gpu.values.get('power_watts') ?? 0) > 300);
+    const idle = selectGpu(read('nvml-h100-idle.txt'), { uuid: busy.gpu.uuid });
+    assert.equal(idle.gpu?.values.get('utilization_ratio'), 0);
+  });
+});
