@@ -27,7 +27,12 @@ function rssBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 async function startServe(args: string[], pin: readonly string[]): Promise<Serve> {
   const cmd = [...pin, process.execPath, CLI, 'serve', '--listen', '127.0.0.1:0', ...args];
-  const child = spawn(cmd[0] as string, cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_SIDECAR_NODE_OPTIONS: V8 flags for the sidecar only, e.g. the container image's.
+  const nodeOptions = process.env.BENCH_SIDECAR_NODE_OPTIONS;
+  const child = spawn(cmd[0] as string, cmd.slice(1), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions },
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
     child.stdout?.on('data', (d: Buffer) => {
