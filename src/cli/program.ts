@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { registerBaseline } from './baseline.js';
 import { registerDcgm } from './dcgm.js';
 import { RuntimeError, UsageError } from './errors.js';
+import { registerInject } from './inject.js';
 import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
   registerServe(program, io.out);
   registerReplay(program, io.out);
   registerDcgm(program, io.out);
+  registerInject(program, io.out, io.err);
   return program;
 }
 

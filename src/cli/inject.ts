@@ -1,0 +1,109 @@
+/**
+ * Wires `kts inject -f <manifest|->` (manifests with the sidecar injected, like
+ * `istioctl kube-inject`) and `kts webhook review <file|->` (the webhook's AdmissionReview
+ * response without a cluster or TLS).
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { parseAllDocuments, stringify } from 'yaml';
+import { review } from '../k8s/admission.js';
+import { injectPod, type PodLike } from '../k8s/inject.js';
+import { VERSION } from '../version.js';
+import { requireFlags, UsageError } from './errors.js';
+
+export const DEFAULT_IMAGE = `ghcr.io/kts-exporter/kts-exporter:${VERSION}`;
+
+async function readInput(path: string): Promise<string> {
+  try {
+    if (path === '-') {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function serverMinor(v: string): number {
+  const m = /^v?1\.(\d+)/.exec(v);
+  if (m === null) throw new UsageError(`invalid --server-version: '${v}' is not 1.<minor>`);
+  return Number(m[1]);
+}
+
+/** Where a kind keeps its pod template. */
+function podOf(doc: Record<string, unknown>): { get: () => PodLike | undefined; set: (p: PodLike) => void } | undefined {
+  const kind = doc.kind;
+  const spec = doc.spec as Record<string, unknown> | undefined;
+  if (kind === 'Pod') return { get: () => doc as PodLike, set: (p) => Object.assign(doc, p) };
+  if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(String(kind)) && spec !== undefined) {
+    return { get: () => spec.template as PodLike | undefined, set: (p) => Object.assign(spec, { template: p }) };
+  }
+  if (kind === 'CronJob' && spec !== undefined) {
+    const job = (spec.jobTemplate as { spec?: Record<string, unknown> } | undefined)?.spec;
+    if (job !== undefined) return { get: () => job.template as PodLike | undefined, set: (p) => Object.assign(job, { template: p }) };
+  }
+  return undefined;
+}
+
+export function registerInject(program: Command, print: (line: string) => void, warn: (line: string) => void): void {
+  program
+    .command('inject')
+    .description('print the manifest(s) with the kts sidecar injected into every pod template that requests a GPU')
+    .option('-f, --filename <file>', "manifest (YAML, several documents allowed), or '-' for stdin (required)")
+    .option('--image <ref>', 'sidecar image', DEFAULT_IMAGE)
+    .option('--server-version <1.minor>', 'Kubernetes version the manifests are for (1.29+: native sidecar)', '1.29')
+    .option('--force', 'inject even into pods without a GPU request')
+    .action(async (given: { filename?: string; image: string; serverVersion: string; force?: boolean }) => {
+      const { filename } = requireFlags(given, ['filename']);
+      const minor = serverMinor(given.serverVersion);
+      const docs = parseAllDocuments(await readInput(filename));
+      const out: string[] = [];
+      for (const d of docs) {
+        if (d.errors.length > 0) throw new UsageError(`${filename}: ${d.errors[0]?.message ?? 'invalid YAML'}`);
+        const obj = d.toJS() as Record<string, unknown> | null;
+        if (obj === null) continue;
+        const at = podOf(obj);
+        const pod = at?.get();
+        if (at !== undefined && pod !== undefined) {
+          const r = injectPod(pod, { image: given.image, serverMinor: minor, ...(given.force === true ? { force: true } : {}) });
+          const name = `${String(obj.kind)}/${String((obj.metadata as { name?: string } | undefined)?.name ?? '?')}`;
+          if (r.injected) at.set(r.pod);
+          else warn(`kts inject: ${name} left as is: ${r.reason}`);
+        }
+        out.push(stringify(obj).trimEnd());
+      }
+      print(out.join('\n---\n'));
+    });
+
+  const webhook = program.command('webhook').description('the sidecar injector (mutating admission webhook)');
+  webhook
+    .command('review')
+    .argument('<file>', "an admission.k8s.io/v1 AdmissionReview (JSON), or '-' for stdin")
+    .description('print the AdmissionReview response (with its JSONPatch) the webhook would return, without a cluster or TLS')
+    .option('--image <ref>', 'sidecar image', DEFAULT_IMAGE)
+    .option('--server-version <1.minor>', 'API server version (1.29+: native sidecar)', '1.29')
+    .option('--namespace-opt-in', 'treat the namespace as labelled kts.dev/inject=true')
+    .action(async (file: string, given: { image: string; serverVersion: string; namespaceOptIn?: boolean }) => {
+      let input: unknown;
+      try {
+        input = JSON.parse(await readInput(file));
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        throw new UsageError(`${file} is not JSON: ${(err as Error).message}`);
+      }
+      let r: ReturnType<typeof review>;
+      try {
+        r = review(input, {
+          image: given.image,
+          serverMinor: serverMinor(given.serverVersion),
+          namespaceOptIn: given.namespaceOptIn === true,
+        });
+      } catch (err) {
+        throw new UsageError(`${file}: ${(err as Error).message}`);
+      }
+      warn(`kts webhook review: ${r.reason}`);
+      print(JSON.stringify(r.review, null, 2));
+    });
+}

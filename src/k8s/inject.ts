@@ -1,0 +1,137 @@
+/**
+ * The sidecar injection as a pure function of a pod (or pod template) spec: what the webhook
+ * patches in and what `kts inject` writes out. No I/O here.
+ */
+import type { V1Container, V1EnvVar, V1ObjectMeta, V1PodSpec, V1Volume } from '@kubernetes/client-node';
+
+export const SIDECAR_NAME = 'kts-sidecar';
+export const METRICS_PORT = 9464;
+export const LABEL_INJECT = 'kts.dev/inject';
+export const ANNOTATION = {
+  injected: 'kts.dev/injected',
+  source: 'kts.dev/source',
+  container: 'kts.dev/container',
+  force: 'kts.dev/inject-force',
+} as const;
+export const SOURCES = ['k8s-logs', 'cri', 'file'] as const;
+export type SourceKind = (typeof SOURCES)[number];
+
+/** API server minor version from which native sidecars (initContainers with restartPolicy Always) are on by default. */
+export const NATIVE_SIDECAR_MINOR = 29;
+
+export interface InjectOptions {
+  image: string;
+  /** Minor version of the API server (1.<minor>); native sidecar from NATIVE_SIDECAR_MINOR. */
+  serverMinor: number;
+  /** Inject even without a GPU request. */
+  force?: boolean;
+}
+
+export interface PodLike {
+  metadata?: V1ObjectMeta;
+  spec?: V1PodSpec;
+}
+
+export type InjectResult =
+  | { injected: true; pod: PodLike; container: string; source: SourceKind; native: boolean }
+  | { injected: false; reason: string };
+
+const GPU_RESOURCE = /^nvidia\.com\/(gpu|mig-.+)$/;
+
+export function requestsGpu(c: V1Container): boolean {
+  const r = c.resources;
+  return [r?.limits, r?.requests].some((m) => Object.entries(m ?? {}).some(([k, v]) => GPU_RESOURCE.test(k) && String(v) !== '0'));
+}
+
+export function alreadyInjected(pod: PodLike): boolean {
+  const s = pod.spec;
+  return (
+    pod.metadata?.annotations?.[ANNOTATION.injected] === 'true' ||
+    [...(s?.containers ?? []), ...(s?.initContainers ?? [])].some((c) => c.name === SIDECAR_NAME)
+  );
+}
+
+const fieldEnv = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+function sidecar(image: string, source: string, extraEnv: V1EnvVar[], mounts: V1Container['volumeMounts']): V1Container {
+  return {
+    name: SIDECAR_NAME,
+    image,
+    args: ['serve'],
+    env: [
+      fieldEnv('POD_NAME', 'metadata.name'),
+      fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
+      fieldEnv('POD_UID', 'metadata.uid'),
+      fieldEnv('HOST_IP', 'status.hostIP'),
+      fieldEnv('NODE_NAME', 'spec.nodeName'),
+      { name: 'KTS_SOURCE', value: source },
+      { name: 'KTS_LISTEN', value: `:${METRICS_PORT}` },
+      { name: 'KTS_POD_ANNOTATIONS', value: '/etc/kts/podinfo/annotations' },
+      { name: 'NODE_OPTIONS', value: '--max-semi-space-size=1 --max-old-space-size=48' },
+      ...extraEnv,
+    ],
+    ports: [{ name: 'kts-metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
+    resources: { requests: { cpu: '20m', memory: '96Mi' }, limits: { cpu: '500m', memory: '160Mi' } },
+    // No readiness probe: a monitoring sidecar must never take the workload pod out of its Services.
+    livenessProbe: { httpGet: { path: '/livez', port: 'kts-metrics' }, periodSeconds: 20, failureThreshold: 3 },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: [{ name: 'kts-podinfo', mountPath: '/etc/kts/podinfo', readOnly: true }, ...(mounts ?? [])],
+  };
+}
+
+/** Returns the pod with the sidecar added, or why it was left alone. Never mutates its input. */
+export function injectPod(input: PodLike, opts: InjectOptions): InjectResult {
+  if (alreadyInjected(input)) return { injected: false, reason: 'already injected' };
+  const pod = structuredClone(input) as PodLike;
+  const spec = pod.spec;
+  if (spec === undefined || spec.containers.length === 0) return { injected: false, reason: 'no containers' };
+  const annotations = pod.metadata?.annotations ?? {};
+  const force = opts.force === true || annotations[ANNOTATION.force] === 'true';
+  const named = annotations[ANNOTATION.container];
+  const target =
+    named !== undefined
+      ? spec.containers.find((c) => c.name === named)
+      : (spec.containers.find(requestsGpu) ?? (force ? spec.containers[0] : undefined));
+  if (named !== undefined && target === undefined)
+    return { injected: false, reason: `container ${named} (${ANNOTATION.container}) not found` };
+  if (target === undefined)
+    return { injected: false, reason: 'no container requests a GPU (nvidia.com/gpu); force with kts.dev/inject-force: "true"' };
+  if (!force && !requestsGpu(target) && named === undefined) return { injected: false, reason: 'no GPU request' };
+  const rawSource = annotations[ANNOTATION.source] ?? 'k8s-logs';
+  if (!(SOURCES as readonly string[]).includes(rawSource))
+    return { injected: false, reason: `${ANNOTATION.source}: '${rawSource}' is not one of ${SOURCES.join(', ')}` };
+  const source = rawSource as SourceKind;
+
+  const volumes: V1Volume[] = [
+    { name: 'kts-podinfo', downwardAPI: { items: [{ path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } }] } },
+  ];
+  let sourceSpec = `${source}:${target.name}`;
+  let mounts: V1Container['volumeMounts'] = [];
+  if (source === 'cri') {
+    volumes.push({ name: 'kts-pod-logs', hostPath: { path: '/var/log/pods', type: 'Directory' } });
+    mounts = [{ name: 'kts-pod-logs', mountPath: '/var/log/pods', readOnly: true }];
+  }
+  if (source === 'file') {
+    const file = `/var/log/kts/${target.name}.log`;
+    sourceSpec = `file:${file}`;
+    volumes.push({ name: 'kts-logs', emptyDir: { sizeLimit: '256Mi' } });
+    mounts = [{ name: 'kts-logs', mountPath: '/var/log/kts', readOnly: true }];
+    target.volumeMounts = [...(target.volumeMounts ?? []), { name: 'kts-logs', mountPath: '/var/log/kts' }];
+    target.env = [...(target.env ?? []), { name: 'KTS_LOG_FILE', value: file }];
+  }
+  const container = sidecar(opts.image, sourceSpec, [], mounts);
+  const native = opts.serverMinor >= NATIVE_SIDECAR_MINOR;
+  if (native) spec.initContainers = [...(spec.initContainers ?? []), { ...container, restartPolicy: 'Always' }];
+  else spec.containers = [...spec.containers, container];
+  spec.volumes = [...(spec.volumes ?? []), ...volumes];
+  pod.metadata = { ...(pod.metadata ?? {}), annotations: { ...annotations, [ANNOTATION.injected]: 'true' } };
+  return { injected: true, pod, container: target.name, source, native };
+}
