@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { parseAllDocuments, stringify } from 'yaml';
 import { review } from '../k8s/admission.js';
 import { injectPod, type PodLike } from '../k8s/inject.js';
+import type { WebhookConfig } from '../k8s/webhook-server.js';
 import { VERSION } from '../version.js';
 import { requireFlags, UsageError } from './errors.js';
 
@@ -47,6 +48,42 @@ function podOf(doc: Record<string, unknown>): { get: () => PodLike | undefined; 
   return undefined;
 }
 
+interface WebhookFlags {
+  listen: string;
+  image: string;
+  nativeSidecars: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  service: string;
+  webhookConfig: string;
+  logLevel: string;
+}
+
+/** Validates the webhook's flags; a bad one is a usage error naming it. */
+export function webhookConfig(f: WebhookFlags, env: NodeJS.ProcessEnv): WebhookConfig {
+  const i = f.listen.lastIndexOf(':');
+  const port = Number(f.listen.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`invalid --listen: '${f.listen}' is not [host]:port`);
+  if (!['auto', 'true', 'false'].includes(f.nativeSidecars))
+    throw new UsageError(`invalid --native-sidecars: '${f.nativeSidecars}' (auto, true, false)`);
+  if ((f.tlsCert === undefined) !== (f.tlsKey === undefined)) throw new UsageError('invalid --tls-cert/--tls-key: give both or neither');
+  const ns = env.POD_NAMESPACE || 'kts-system';
+  return {
+    listen: { host: f.listen.slice(0, i), port },
+    image: f.image,
+    nativeSidecars: f.nativeSidecars as WebhookConfig['nativeSidecars'],
+    tls:
+      f.tlsCert !== undefined && f.tlsKey !== undefined
+        ? { kind: 'files', certFile: f.tlsCert, keyFile: f.tlsKey }
+        : {
+            kind: 'self-signed',
+            dnsNames: [`${f.service}.${ns}.svc`, `${f.service}.${ns}.svc.cluster.local`, f.service],
+            webhookConfig: f.webhookConfig === 'none' ? undefined : f.webhookConfig,
+          },
+  };
+}
+
 export function registerInject(program: Command, print: (line: string) => void, warn: (line: string) => void): void {
   program
     .command('inject')
@@ -77,7 +114,41 @@ export function registerInject(program: Command, print: (line: string) => void, 
       print(out.join('\n---\n'));
     });
 
-  const webhook = program.command('webhook').description('the sidecar injector (mutating admission webhook)');
+  const webhook = program
+    .command('webhook')
+    .description('the sidecar injector: HTTPS mutating admission webhook (POST /mutate, /mutate-namespace)')
+    .option('--listen <[host]:port>', 'HTTPS listen address', ':8443')
+    .option('--image <ref>', 'sidecar image to inject', DEFAULT_IMAGE)
+    .option('--native-sidecars <mode>', 'auto (ask the API server), true or false', 'auto')
+    .option('--tls-cert <file>', 'serving certificate (cert-manager); default: a self-signed CA made at start-up')
+    .option('--tls-key <file>', 'key of --tls-cert')
+    .option('--service <name>', 'Service name in front of the webhook (for the self-signed certificate)', 'kts-webhook')
+    .option(
+      '--webhook-config <name>',
+      "MutatingWebhookConfiguration to write the self-signed CA into ('none': do not)",
+      'kts-sidecar-injector',
+    )
+    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .action(async (given: WebhookFlags) => {
+      const cfg = webhookConfig(given, process.env);
+      const { pino } = await import('pino');
+      const logger = pino({ level: given.logLevel, base: { component: 'kts-webhook' } });
+      const { startWebhook } = await import('../k8s/webhook-server.js');
+      const { loadKubeConfig } = await import('../k8s/client.js');
+      let kubeConfig: Awaited<ReturnType<typeof loadKubeConfig>> | undefined;
+      try {
+        kubeConfig = loadKubeConfig();
+      } catch {
+        kubeConfig = undefined;
+      }
+      const running = await startWebhook(cfg, { logger, ...(kubeConfig !== undefined ? { kubeConfig } : {}) });
+      await new Promise<void>((resolve) => {
+        const stop = () => void running.close().then(resolve);
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      logger.info('kts webhook stopped');
+    });
   webhook
     .command('review')
     .argument('<file>', "an admission.k8s.io/v1 AdmissionReview (JSON), or '-' for stdin")

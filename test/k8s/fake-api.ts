@@ -60,6 +60,10 @@ export class FakeKubeApi {
   readonly pods = new Map<string, Json>();
   readonly configMaps = new Map<string, Json>();
   readonly events: Json[] = [];
+  /** MutatingWebhookConfigurations by name (cluster-scoped). */
+  readonly webhookConfigs = new Map<string, Json>();
+  /** What GET /version answers. */
+  version = { major: '1', minor: '30', gitVersion: 'v1.30.4' };
   /** Container logs keyed `ns/pod/container`. */
   readonly logs = new Map<string, LogLine[]>();
   /** Answer the next N requests on this path prefix with this HTTP status. */
@@ -224,6 +228,28 @@ export class FakeKubeApi {
         f.count--;
         return this.status(res, f.status, 'InternalError', 'injected failure');
       }
+    }
+    if (url.pathname === '/version') return this.json(res, 200, this.version);
+    const mwc = /^\/apis\/admissionregistration\.k8s\.io\/v1\/mutatingwebhookconfigurations\/([^/]+)$/.exec(url.pathname);
+    if (mwc !== null) {
+      const name = mwc[1] as string;
+      const last = this.calls[this.calls.length - 1];
+      if (last !== undefined) {
+        last.resource = 'mutatingwebhookconfigurations';
+        if (method === 'GET') last.verb = 'get';
+      }
+      const current = this.webhookConfigs.get(name);
+      if (current === undefined) return this.status(res, 404, 'NotFound', `mutatingwebhookconfigurations "${name}" not found`);
+      if (method === 'GET') return this.json(res, 200, current);
+      if (method === 'PUT') {
+        const next = {
+          ...(body as Json),
+          metadata: { ...((body as Json).metadata as Json), resourceVersion: String(this.resourceVersion++) },
+        };
+        this.webhookConfigs.set(name, next);
+        return this.json(res, 200, next);
+      }
+      return this.status(res, 405, 'MethodNotAllowed', 'not supported by the fake');
     }
     if (api !== 'api' || v !== 'v1' || nsWord !== 'namespaces' || ns === undefined) {
       return this.status(res, 404, 'NotFound', `no route for ${url.pathname}`);

@@ -1,0 +1,57 @@
+/**
+ * A self-signed CA and a serving certificate for the webhook, made at start-up: keys from
+ * Node's crypto, certificates built and signed with node-forge (Node cannot issue X.509).
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import forge from 'node-forge';
+
+export interface ServingTls {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+function keyPair(): { pub: forge.pki.PublicKey; priv: forge.pki.rsa.PrivateKey; privPem: string } {
+  const k = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privPem = k.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  return {
+    pub: forge.pki.publicKeyFromPem(k.publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+    priv: forge.pki.privateKeyFromPem(privPem) as forge.pki.rsa.PrivateKey,
+    privPem,
+  };
+}
+
+function certificate(subjectCn: string, pub: forge.pki.PublicKey, days: number): forge.pki.Certificate {
+  const c = forge.pki.createCertificate();
+  c.publicKey = pub;
+  // Positive serial: a leading 0x00 nibble is not allowed, so force the top bit off.
+  c.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  c.validity.notBefore = new Date(Date.now() - 60_000);
+  c.validity.notAfter = new Date(Date.now() + days * 86_400_000);
+  c.setSubject([{ name: 'commonName', value: subjectCn }]);
+  return c;
+}
+
+/** CA valid 10 years, serving certificate valid 1 year for the given DNS names and IPs. */
+export function selfSignedServing(dnsNames: readonly string[], ips: readonly string[] = []): ServingTls {
+  const ca = keyPair();
+  const caCert = certificate('kts-webhook-ca', ca.pub, 3650);
+  caCert.setIssuer(caCert.subject.attributes);
+  caCert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+  ]);
+  caCert.sign(ca.priv, forge.md.sha256.create());
+
+  const leaf = keyPair();
+  const cert = certificate(dnsNames[0] ?? 'kts-webhook', leaf.pub, 365);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [...dnsNames.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))] },
+  ]);
+  cert.sign(ca.priv, forge.md.sha256.create());
+  return { caPem: forge.pki.certificateToPem(caCert), certPem: forge.pki.certificateToPem(cert), keyPem: leaf.privPem };
+}
