@@ -148,6 +148,13 @@ export const METRICS = {
     ['source', 'reason'],
     'Times a source re-opened its input (rotation, truncation, reconnect, re-creation).',
   ),
+  podSignals: m(
+    'kts_pod_signals_total',
+    'counter',
+    'sidecar',
+    ['kind', 'result'],
+    'Kubernetes Events and kts.dev/TailContention condition updates on the own pod (kind: event, condition; result: success, failure).',
+  ),
   buildInfo: m('kts_build_info', 'gauge', 'sidecar', ['version'], 'Always 1, labelled with the kts-exporter version.'),
   dcgmUp: m(
     'kts_dcgm_up',

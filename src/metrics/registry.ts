@@ -34,6 +34,8 @@ export interface ExpositionState {
   duplicates: () => number;
   /** The sidecar's own pod, to tell co-tenants from itself. */
   pod?: { namespace: string; name: string };
+  /** Pod signalling counts, when on. */
+  signals?: { events: { success: number; failure: number }; conditions: { success: number; failure: number } };
   /** dcgm-exporter correlation, when configured. */
   dcgm?: { scraper: DcgmScraper; join: TenancyJoin };
 }
@@ -276,6 +278,16 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
     for (const s of state.sources) for (const [reason, n] of s.status.restarts) set({ source: s.status.name, reason }, n);
   });
   gauge(METRICS.buildInfo, (set) => set({ version: VERSION }, 1));
+  counter(METRICS.podSignals, (set) => {
+    const s = state.signals ?? { events: { success: 0, failure: 0 }, conditions: { success: 0, failure: 0 } };
+    for (const [kind, c] of [
+      ['event', s.events],
+      ['condition', s.conditions],
+    ] as const) {
+      set({ kind, result: 'success' }, c.success);
+      set({ kind, result: 'failure' }, c.failure);
+    }
+  });
 
   const dcgm = state.dcgm;
   const gpu = () => dcgm?.scraper.current(Date.now());

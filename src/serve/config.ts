@@ -225,6 +225,15 @@ export const SERVE_OPTIONS = [
     schema: z.string().regex(/^\d+$/, 'expected an integer').optional(),
   },
   {
+    key: 'podSignals',
+    flag: '--pod-signals <mode>',
+    env: 'KTS_POD_SIGNALS',
+    description:
+      'Events and the kts.dev/TailContention condition on the own pod at critical DF: auto (on when POD_NAME is set), true, false',
+    default: 'auto',
+    schema: z.enum(['auto', 'true', 'false']),
+  },
+  {
     key: 'criRoot',
     flag: '--cri-root <dir>',
     env: 'KTS_CRI_ROOT',
@@ -248,6 +257,7 @@ export interface ServeConfig {
   baseline: BaselineTarget | undefined;
   capture: number | undefined;
   criRoot: string;
+  podSignals: 'auto' | 'true' | 'false';
   dcgmUrl: string | undefined;
   dcgmIntervalMs: number;
   dcgmTimeoutMs: number;
@@ -310,6 +320,9 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
   if (needsPod !== undefined && cfg.pod === undefined) {
     const what = 'container' in needsPod ? `--source ${needsPod.kind}:${needsPod.container}` : '--baseline configmap:';
     throw new ConfigError(`invalid ${what}: POD_NAME and POD_NAMESPACE must be set (downward API) to know the sidecar's own pod`);
+  }
+  if (cfg.podSignals === 'true' && cfg.pod === undefined) {
+    throw new ConfigError('invalid --pod-signals (KTS_POD_SIGNALS): POD_NAME and POD_NAMESPACE must be set (downward API)');
   }
   if (cfg.capture !== undefined && cfg.baseline === undefined) {
     throw new ConfigError('invalid --capture (KTS_CAPTURE): needs --baseline (KTS_BASELINE) to write the captured baseline to');

@@ -17,10 +17,12 @@ import { buildApp } from '../http/app.js';
 import { P99History } from '../http/history.js';
 import { statusDocument } from '../http/status.js';
 import { readPodOverrides } from '../k8s/annotations.js';
+import type { WorkloadReading } from '../k8s/signal.js';
 import { LineDecoder } from '../line/decoder.js';
 import { Deduplicator } from '../line/dedup.js';
 import type { Sample } from '../line/types.js';
 import { buildRegistry } from '../metrics/registry.js';
+import type { Snapshot } from '../metrics/snapshot.js';
 import { CriSource } from '../sources/cri.js';
 import { FileSource } from '../sources/file.js';
 import type { Source } from '../sources/source.js';
@@ -44,6 +46,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** DF (1m) per clock of every workload with a baseline, for pod signalling. */
+function dfReadings(snap: Snapshot): WorkloadReading[] {
+  const out: WorkloadReading[] = [];
+  for (const w of snap.workloads) {
+    const b = w.live.baseline;
+    if (b === undefined) continue;
+    const p99 = { device: w.summaries.device['1m'].p99Ms, wall: w.summaries.wall['1m'].p99Ms };
+    out.push({
+      workload: w.live.stats.workload,
+      df: { device: p99.device / b.clocks.device.p99_ms, wall: p99.wall / b.clocks.wall.p99_ms },
+      p99Ms: p99,
+      thresholds: w.live.thresholds,
+    });
+  }
+  return out;
+}
+
 export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promise<RunningServer> {
   const log = deps.logger ?? pino({ level: cfg.logLevel, base: { component: 'kts-serve' } });
   const tracker = new LiveTracker({
@@ -54,7 +73,8 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     ...(cfg.profile !== undefined ? { profile: cfg.profile } : {}),
   });
 
-  const needsApi = cfg.source.some((s) => s.kind === 'k8s-logs') || cfg.baseline?.kind === 'configmap';
+  const signalsOn = cfg.podSignals === 'true' || (cfg.podSignals === 'auto' && cfg.pod !== undefined);
+  const needsApi = cfg.source.some((s) => s.kind === 'k8s-logs') || cfg.baseline?.kind === 'configmap' || signalsOn;
   const k8s = needsApi ? await import('./kube.js') : undefined;
   let kube: KubeConfig | undefined;
   const kubeConfig = (): KubeConfig => {
@@ -207,6 +227,14 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   const captureTimer = capture === undefined ? undefined : setInterval(runCapture, 1000);
   captureTimer?.unref();
 
+  const signaller =
+    signalsOn && pod !== undefined && k8s !== undefined
+      ? new k8s.PodSignaller(
+          k8s.coreApi(kubeConfig()),
+          { namespace: pod.namespace, name: pod.name, ...(pod.uid !== undefined ? { uid: pod.uid } : {}) },
+          (what, message) => log.warn({ what, err: message }, 'pod signal failed'),
+        )
+      : undefined;
   const { registry, snapshots, render } = buildRegistry({
     tracker,
     sources,
@@ -214,10 +242,13 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     duplicates: () => dedups.reduce((n, d) => n + d.duplicates, 0),
     ...(pod !== undefined ? { pod } : {}),
     ...(dcgm !== undefined ? { dcgm } : {}),
+    ...(signaller !== undefined ? { signals: signaller.counts } : {}),
   });
   const history = new P99History();
   const historyTimer = setInterval(() => {
-    history.record(snapshots.get());
+    const snap = snapshots.get();
+    history.record(snap);
+    if (signaller !== undefined) void signaller.update(dfReadings(snap));
     for (const w of tracker.workloads()) {
       if (w.baseline === undefined && !warnedMissing.has(w.stats.workload)) {
         warnedMissing.add(w.stats.workload);
