@@ -34,7 +34,7 @@ export function ktsLines(workload: string, from: number, count: number): string 
   return out;
 }
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -109,4 +109,17 @@ export async function scrapeUntil(url: string, done: (text: string) => boolean, 
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** `kts baseline capture --profile h100` of bundled H100 solo logs into `out`; throws on failure. */
+export function captureH100Baseline(out: string, logs: readonly string[] = ['solo-fft.log']): string {
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'baseline', 'capture', '--from', ...logs.map((l) => `${H100}/${l}`), '--profile', 'h100', '--out', out],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0) throw new Error(`kts baseline capture failed: ${r.stderr}`);
+  return out;
 }

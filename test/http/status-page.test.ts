@@ -3,7 +3,6 @@
  * downloaded browser). The screenshot is kept in test-artifacts/ for people to look at.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { pino } from 'pino';
 import { type Browser, chromium } from 'playwright-core';
 import { resolveConfig } from '../../src/serve/config.js';
 import { type RunningServer, startServe } from '../../src/serve/runtime.js';
-import { CLI, H100, ROOT, waitFor } from '../helpers.js';
+import { captureH100Baseline, H100, ROOT, waitFor } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -26,19 +25,7 @@ describe('status page in headless Chromium', {
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kts-page-'));
     const baseline = join(dir, 'baseline.json');
-    const cap = spawnSync(process.execPath, [
-      CLI,
-      'baseline',
-      'capture',
-      '--from',
-      `${H100}/solo-fft.log`,
-      `${H100}/solo-gemm.log`,
-      '--profile',
-      'h100',
-      '--out',
-      baseline,
-    ]);
-    assert.equal(cap.status, 0, cap.stderr?.toString());
+    captureH100Baseline(baseline, ['solo-fft.log', 'solo-gemm.log']);
     const log = join(dir, 'shared.log');
     writeFileSync(log, readFileSync(`${H100}/shared-fft.log`, 'utf8') + readFileSync(`${H100}/shared-gemm.log`, 'utf8'));
     const cfg = resolveConfig({ source: [`file:${log}`], baseline, fromBeginning: true, listen: '127.0.0.1:0', logLevel: 'silent' }, {});

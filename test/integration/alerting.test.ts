@@ -8,7 +8,7 @@
  * fire; once the shared pod runs, the degradation alert must reach the receiver.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { concrete, DASHBOARD_FILES, loadDashboard } from '../dashboards/panels.js';
 import { FakeDcgm } from '../dcgm/fake-dcgm.js';
-import { CLI, H100, type ServeProcess, startServeProcess } from '../helpers.js';
+import { CLI, captureH100Baseline, H100, type ServeProcess, startServeProcess } from '../helpers.js';
 import { ALERTMANAGER, installed, PROMETHEUS, Stack, scaledRules } from './stack.js';
 
 /** `kts replay` as a child process, without blocking this process (the fake dcgm-exporter answers from here). */
@@ -80,18 +80,7 @@ describe('alerts through real Prometheus and Alertmanager', {
 
   before(async () => {
     baseline = join(dir, 'baseline.json');
-    const cap = spawnSync(process.execPath, [
-      CLI,
-      'baseline',
-      'capture',
-      '--from',
-      `${H100}/solo-fft.log`,
-      '--profile',
-      'h100',
-      '--out',
-      baseline,
-    ]);
-    assert.equal(cap.status, 0, cap.stderr?.toString());
+    captureH100Baseline(baseline);
     await dcgm.start();
     await stack.start([scaledRules(dir)]);
   });

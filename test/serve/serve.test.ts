@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI, H100, type ServeProcess, scrapeUntil, series, startServeProcess } from '../helpers.js';
+import { CLI, captureH100Baseline, H100, type ServeProcess, scrapeUntil, series, startServeProcess } from '../helpers.js';
 
 describe('kts serve (real process, real file, real HTTP)', () => {
   let dir: string;
@@ -14,18 +14,7 @@ describe('kts serve (real process, real file, real HTTP)', () => {
     dir = mkdtempSync(join(tmpdir(), 'kts-serve-'));
     log = join(dir, 'workload.log');
     const baseline = join(dir, 'baseline.json');
-    const cap = spawnSync(process.execPath, [
-      CLI,
-      'baseline',
-      'capture',
-      '--from',
-      `${H100}/solo-fft.log`,
-      '--profile',
-      'h100',
-      '--out',
-      baseline,
-    ]);
-    assert.equal(cap.status, 0, cap.stderr?.toString());
+    captureH100Baseline(baseline);
     writeFileSync(log, '');
     serve = await startServeProcess(['--source', `file:${log}`, '--baseline', baseline, '--log-level', 'info']);
   });
