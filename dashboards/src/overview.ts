@@ -78,6 +78,17 @@ export function overviewDashboard(): DashboardBuilder {
     )
     .add(
       new TimeSeries()
+        .title('Degradation factor by GPU (max, 5m)')
+        .description('Through each sidecar\'s kts_gpu_info (needs the dcgm-exporter correlation).')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .decimals(2)
+        .thresholds(dfThresholds())
+        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed))
+        .withTarget(query('gpu_clock:kts_degradation_factor:max5m', '{{uuid}} {{mig_instance}} {{clock}}')),
+    )
+    .add(
+      new TimeSeries()
         .title('Device vs wall DF (5m)')
         .description('On time-sliced GPUs the device clock often stays flat while the wall clock shows the wait.')
         .datasource(DATASOURCE)
