@@ -132,6 +132,11 @@ export function injectPod(input: PodLike, opts: InjectOptions): InjectResult {
   if (native) spec.initContainers = [...(spec.initContainers ?? []), { ...container, restartPolicy: 'Always' }];
   else spec.containers = [...spec.containers, container];
   spec.volumes = [...(spec.volumes ?? []), ...volumes];
-  pod.metadata = { ...(pod.metadata ?? {}), annotations: { ...annotations, [ANNOTATION.injected]: 'true' } };
+  // The label lets the monitoring overlay's PodMonitor find every injected pod.
+  pod.metadata = {
+    ...(pod.metadata ?? {}),
+    labels: { ...(pod.metadata?.labels ?? {}), [ANNOTATION.injected]: 'true' },
+    annotations: { ...annotations, [ANNOTATION.injected]: 'true' },
+  };
   return { injected: true, pod, container: target.name, source, native };
 }

@@ -1,0 +1,133 @@
+/**
+ * deploy/: every overlay builds with kustomize (kubectl's) and every object validates against
+ * the Kubernetes schemas (kubernetes-models, offline); generated files are current; the RBAC
+ * grants exactly the calls the code makes against the fake API server.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { dashboardsYaml, prometheusRuleYaml } from '../../deploy/src/monitoring.js';
+import { ConfigMapBaselineStore } from '../../src/baselines/configmap-store.js';
+import { PodSignaller } from '../../src/k8s/signal.js';
+import { patchCaBundle } from '../../src/k8s/webhook-server.js';
+import { LineDecoder } from '../../src/line/decoder.js';
+import { K8sLogSource } from '../../src/sources/k8s-logs.js';
+import { ROOT, waitFor } from '../helpers.js';
+import { FakeKubeApi } from '../k8s/fake-api.js';
+
+const OVERLAYS = ['time-slicing', 'monitoring', 'experiment', 'cert-manager'];
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata?: { name?: string };
+  rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+}
+
+function build(overlay: string): Obj[] {
+  const r = spawnSync('kubectl', ['kustomize', `${ROOT}deploy/overlays/${overlay}`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj);
+}
+
+/** The kubernetes-models class for an object's apiVersion and kind. */
+async function modelOf(o: Obj): Promise<new (data: unknown) => { validate(): void }> {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  const pkg =
+    group === 'monitoring.coreos.com'
+      ? '@kubernetes-models/prometheus-operator'
+      : group?.endsWith('cert-manager.io')
+        ? '@kubernetes-models/cert-manager'
+        : 'kubernetes-models';
+  const path = group === '' ? `${pkg}/${version}/${o.kind}` : `${pkg}/${group}/${version}/${o.kind}`;
+  const mod = (await import(path)) as Record<string, new (data: unknown) => { validate(): void }>;
+  const cls = mod[o.kind];
+  if (cls === undefined) throw new Error(`no schema for ${o.apiVersion} ${o.kind}`);
+  return cls;
+}
+
+describe('deploy/ bundle', { skip: hasKubectl ? false : 'kubectl (kustomize) not installed (.ci/run installs it)' }, () => {
+  for (const overlay of OVERLAYS) {
+    it(`overlay ${overlay} builds and every object validates against its schema`, async () => {
+      const objs = build(overlay);
+      assert.ok(objs.length > 0);
+      for (const o of objs) {
+        const Model = await modelOf(o);
+        assert.doesNotThrow(() => new Model(o).validate(), `${o.kind}/${o.metadata?.name}`);
+      }
+      const kinds = new Set(objs.map((o) => o.kind));
+      for (const k of ['Deployment', 'Service', 'MutatingWebhookConfiguration', 'PodDisruptionBudget', 'ClusterRole'])
+        assert.ok(kinds.has(k), `${overlay}: ${k}`);
+    });
+  }
+
+  it('the monitoring overlay carries the current rules and dashboards', () => {
+    const dir = `${ROOT}deploy/overlays/monitoring`;
+    assert.equal(readFileSync(`${dir}/prometheus-rule.yaml`, 'utf8'), prometheusRuleYaml(ROOT), 'run `npm run deploy:generate`');
+    assert.equal(readFileSync(`${dir}/dashboards.yaml`, 'utf8'), dashboardsYaml(), 'run `npm run deploy:generate`');
+    const kinds = build('monitoring').map((o) => o.kind);
+    assert.ok(kinds.includes('PodMonitor') && kinds.includes('PrometheusRule'));
+  });
+});
+
+describe('RBAC against the calls the code makes', () => {
+  const api = new FakeKubeApi();
+  let kc: KubeConfig;
+  before(async () => {
+    await api.start();
+    kc = new KubeConfig();
+    kc.loadFromFile(api.writeKubeconfig(mkdtempSync(join(tmpdir(), 'kts-rbac-'))));
+  });
+  after(() => api.stop());
+
+  const granted = (file: string, role: string): Set<string> => {
+    const docs = parseAllDocuments(readFileSync(`${ROOT}deploy/base/${file}`, 'utf8')).map((d) => d.toJS() as Obj);
+    const r = docs.find((d) => d.kind === 'ClusterRole' && d.metadata?.name === role);
+    return new Set((r?.rules ?? []).flatMap((rule) => rule.resources.flatMap((res) => rule.verbs.map((v) => `${v} ${res}`))));
+  };
+
+  it("the sidecar's ClusterRole grants exactly what its API calls need", async () => {
+    api.addPod('gpu', 'fft-0', { spec: { containers: [{ name: 'app' }] } });
+    api.appendLog('gpu', 'fft-0', 'app', ['KTS_APP,v1,FFT,0,1,2,0.1,']);
+    const decoder = new LineDecoder(() => undefined);
+    const logs = new K8sLogSource(kc, { namespace: 'gpu', name: 'fft-0' }, 'app', decoder);
+    await logs.start();
+    await waitFor(() => logs.status.up, 5000, 'log stream');
+    await logs.stop();
+    const core = kc.makeApiClient(CoreV1Api);
+    const store = new ConfigMapBaselineStore(kc, core, 'gpu', 'kts-baselines', 'baseline.json');
+    await store.load();
+    const doc = { version: 1 as const, profiles: [] };
+    await store.write({ ...doc, profiles: [] } as never).catch(() => undefined);
+    await store.write({ ...doc, profiles: [] } as never).catch(() => undefined);
+    const stop = store.watch(
+      () => undefined,
+      () => undefined,
+    );
+    await waitFor(() => api.callsFor('configmaps').some((c) => c.verb === 'watch'), 5000, 'watch');
+    stop();
+    const signaller = new PodSignaller(core, { namespace: 'gpu', name: 'fft-0' }, () => undefined);
+    await signaller.update([
+      { workload: 'FFT', df: { device: 1, wall: 2 }, p99Ms: { device: 1, wall: 2 }, thresholds: { warning: 1.2, critical: 1.5 } },
+    ]);
+    const used = new Set(api.calls.filter((c) => c.resource !== 'pods' || c.verb !== 'create').map((c) => `${c.verb} ${c.resource}`));
+    assert.deepEqual([...used].sort(), [...granted('sidecar-rbac.yaml', 'kts-sidecar')].sort());
+  });
+
+  it("the webhook's ClusterRole grants exactly the caBundle update", async () => {
+    api.calls.length = 0;
+    api.webhookConfigs.set('kts-sidecar-injector', {
+      metadata: { name: 'kts-sidecar-injector' },
+      webhooks: [{ name: 'pods.kts.dev', clientConfig: {} }],
+    });
+    await patchCaBundle(kc, 'kts-sidecar-injector', 'PEM');
+    const used = new Set(api.calls.map((c) => `${c.verb} ${c.resource}`));
+    assert.deepEqual([...used].sort(), [...granted('webhook-rbac.yaml', 'kts-webhook')].sort());
+  });
+});
