@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
+import jsonpatch from 'fast-json-patch';
+import { Pod } from 'kubernetes-models/v1/Pod';
 import { pino } from 'pino';
 import type { AdmissionReview } from '../../src/k8s/admission.js';
 import { type RunningWebhook, startWebhook } from '../../src/k8s/webhook-server.js';
@@ -89,11 +91,16 @@ describe('kts webhook (HTTPS, self-signed CA)', () => {
     assert.equal(r.status, 200);
     assert.equal(r.json.response?.allowed, true);
     assert.equal(r.json.response?.patchType, 'JSONPatch');
-    const ops = JSON.parse(Buffer.from(r.json.response?.patch ?? '', 'base64').toString()) as { path: string }[];
+    const ops = JSON.parse(Buffer.from(r.json.response?.patch ?? '', 'base64').toString()) as jsonpatch.Operation[];
     assert.ok(
       ops.some((o) => o.path === '/spec/initContainers'),
       'native sidecar on 1.30',
     );
+    // The patched pod is a valid Pod by the Kubernetes schema.
+    const original = (JSON.parse(REVIEW) as AdmissionReview).request?.object;
+    const pod = new Pod(jsonpatch.applyPatch(structuredClone(original), ops, true, false).newDocument as never);
+    assert.doesNotThrow(() => pod.validate());
+    assert.equal(pod.spec?.initContainers?.[0]?.name, 'kts-sidecar');
   });
 
   it('injects plain containers when the API server is older than 1.29', async () => {
