@@ -127,3 +127,21 @@ describe('kts report on the H100 fixtures', () => {
     assert.deepEqual(await readdir(only), ['summary.json']);
   });
 });
+
+describe('kts report on the workers/kts_worker.py H100 runs (2026-11-25)', () => {
+  it('reproduces the fixture README: the device clock hides the FFT contention, the wall clock shows it', async () => {
+    const dir = `${H100}/../h100-2026-11-25`;
+    const r = await runReport({
+      baseline: [`${dir}/solo-fft.log`, `${dir}/solo-gemm.log`],
+      shared: [`${dir}/shared-fft.log`, `${dir}/shared-gemm.log`],
+      outDir: await mkdtemp(join(tmpdir(), 'kts-report-25-')),
+      warmupIterations: 10,
+      formats: new Set(['json']),
+    });
+    const df = (w: string, c: 'device' | 'wall') => r.model.degradation.get(w)?.[c].dfP99 ?? Number.NaN;
+    assert.ok(Math.abs(df('FFT', 'wall') - 2.451 / 2.092) < 0.01, `FFT wall DF ${df('FFT', 'wall')}`);
+    assert.ok(Math.abs(df('FFT', 'device') - 0.989 / 1.109) < 0.01, `FFT device DF ${df('FFT', 'device')}`);
+    assert.ok(df('FFT', 'device') < 1 && df('FFT', 'wall') > 1.1);
+    assert.equal(r.model.shared.get('GEMM')?.wall.count, 590);
+  });
+});
