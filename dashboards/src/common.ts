@@ -12,7 +12,9 @@ import {
   ThresholdsMode,
   VariableRefresh,
 } from '@grafana/grafana-foundation-sdk/dashboard';
+import { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode } from '@grafana/grafana-foundation-sdk/common';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
 
 export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 
@@ -26,6 +28,17 @@ export const dfThresholds = (): ThresholdsConfigBuilder =>
     { value: DF_WARNING, color: 'orange' },
     { value: DF_CRITICAL, color: 'red' },
   ]);
+
+/** A time series of degradation factors: unitless, two decimals, the DF thresholds as dashed lines. */
+export function dfPanel(title: string): TimeSeries {
+  return new TimeSeries()
+    .title(title)
+    .datasource(DATASOURCE)
+    .unit('none')
+    .decimals(2)
+    .thresholds(dfThresholds())
+    .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
+}
 
 export const query = (expr: string, legend = '__auto', refId = 'A'): DataqueryBuilder =>
   new DataqueryBuilder().refId(refId).expr(expr).legendFormat(legend).datasource(DATASOURCE).range();

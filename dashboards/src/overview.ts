@@ -2,8 +2,7 @@
 import { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as Stat } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
-import { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode } from '@grafana/grafana-foundation-sdk/common';
-import { datasourceVariable, DATASOURCE, dfThresholds, Grid, labelVariable, query } from './common.js';
+import { DATASOURCE, datasourceVariable, dfPanel, dfThresholds, Grid, labelVariable, query } from './common.js';
 
 const NS = 'namespace=~"$namespace"';
 
@@ -55,36 +54,18 @@ export function overviewDashboard(): DashboardBuilder {
       5,
     )
     .add(
-      new TimeSeries()
-        .title('Degradation factor by pod (wall clock, 5m)')
+      dfPanel('Degradation factor by pod (wall clock, 5m)')
         .description('Live p99 over the solo baseline p99. Dashed lines: the default warning and critical thresholds.')
-        .datasource(DATASOURCE)
-        .unit('none')
-        .decimals(2)
-        .thresholds(dfThresholds())
-        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed))
         .withTarget(query(`max by (namespace, pod, workload) (kts_degradation_factor{${NS}, clock="wall", window="5m"})`, '{{namespace}}/{{pod}} {{workload}}')),
       24,
     )
     .add(
-      new TimeSeries()
-        .title('Degradation factor by node (max, 5m)')
-        .datasource(DATASOURCE)
-        .unit('none')
-        .decimals(2)
-        .thresholds(dfThresholds())
-        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed))
+      dfPanel('Degradation factor by node (max, 5m)')
         .withTarget(query('node_clock:kts_degradation_factor:max5m', '{{node}} {{clock}}')),
     )
     .add(
-      new TimeSeries()
-        .title('Degradation factor by GPU (max, 5m)')
+      dfPanel('Degradation factor by GPU (max, 5m)')
         .description('Through each sidecar\'s kts_gpu_info (needs the dcgm-exporter correlation).')
-        .datasource(DATASOURCE)
-        .unit('none')
-        .decimals(2)
-        .thresholds(dfThresholds())
-        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed))
         .withTarget(query('gpu_clock:kts_degradation_factor:max5m', '{{uuid}} {{mig_instance}} {{clock}}')),
     )
     .add(

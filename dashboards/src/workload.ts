@@ -3,8 +3,7 @@ import { AnnotationQueryBuilder, DashboardBuilder } from '@grafana/grafana-found
 import { PanelBuilder as Heatmap } from '@grafana/grafana-foundation-sdk/heatmap';
 import { PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
-import { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode } from '@grafana/grafana-foundation-sdk/common';
-import { clockVariable, DATASOURCE, datasourceVariable, dfThresholds, Grid, labelVariable, query } from './common.js';
+import { clockVariable, DATASOURCE, datasourceVariable, dfPanel, Grid, labelVariable, query } from './common.js';
 
 const SEL = 'namespace=~"$namespace", pod=~"$pod", workload=~"$workload"';
 const SEL_CLOCK = `${SEL}, clock="$clock"`;
@@ -51,13 +50,7 @@ export function workloadDashboard(): DashboardBuilder {
         ),
     )
     .add(
-      new TimeSeries()
-        .title('Degradation factor (live p99 / baseline p99)')
-        .datasource(DATASOURCE)
-        .unit('none')
-        .decimals(2)
-        .thresholds(dfThresholds())
-        .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed))
+      dfPanel('Degradation factor (live p99 / baseline p99)')
         .withTarget(query(`kts_degradation_factor{${SEL_CLOCK}}`, '{{workload}} {{window}}'))
         .withTarget(query(`kts_degradation_threshold{${SEL}}`, '{{workload}} {{severity}} threshold', 'B')),
     )
