@@ -328,7 +328,17 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
       n++;
     }
   });
-  const joined = () => (dcgm === undefined ? [] : [...dcgm.join.read()]);
+  // The join is read once per scrape (its quantile scans and rank sort), shared by its three families.
+  let joinedFor: object | undefined;
+  let joinedRows: ReturnType<TenancyJoin['read']> extends Generator<infer R> ? R[] : never = [];
+  const joined = () => {
+    const current = snap();
+    if (current !== joinedFor) {
+      joinedFor = current;
+      joinedRows = dcgm === undefined ? [] : [...dcgm.join.read()];
+    }
+    return joinedRows;
+  };
   gauge(METRICS.tenancyLatency, (set) => {
     for (const j of joined())
       for (const t of TENANCIES) {
