@@ -77,9 +77,13 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   const needsApi = cfg.source.some((s) => s.kind === 'k8s-logs') || cfg.baseline?.kind === 'configmap' || signalsOn;
   const k8s = needsApi ? await import('./kube.js') : undefined;
   let kube: KubeConfig | undefined;
-  const kubeConfig = (): KubeConfig => {
+  // Loaded above whenever a source, the baseline or pod signals need the API.
+  const kube8s = (): NonNullable<typeof k8s> => {
     if (k8s === undefined) throw new Error('Kubernetes adapters not loaded');
-    kube ??= k8s.loadKubeConfig();
+    return k8s;
+  };
+  const kubeConfig = (): KubeConfig => {
+    kube ??= kube8s().loadKubeConfig();
     return kube;
   };
   const pod = cfg.pod;
@@ -136,9 +140,15 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   const store: BaselineStore | undefined =
     target === undefined
       ? undefined
-      : target.kind === 'file' || k8s === undefined
-        ? new FileBaselineStore(target.kind === 'file' ? target.path : target.name, cfg.baselinePollMs)
-        : new k8s.ConfigMapBaselineStore(kubeConfig(), k8s.coreApi(kubeConfig()), pod?.namespace ?? 'default', target.name, target.key);
+      : target.kind === 'file'
+        ? new FileBaselineStore(target.path, cfg.baselinePollMs)
+        : new (kube8s().ConfigMapBaselineStore)(
+            kubeConfig(),
+            kube8s().coreApi(kubeConfig()),
+            pod?.namespace ?? 'default',
+            target.name,
+            target.key,
+          );
 
   const reloads = { success: 0, failure: 0 };
   let baselineError: string | undefined;

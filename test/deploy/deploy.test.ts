@@ -5,11 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { dashboardsYaml, prometheusRuleYaml } from '../../deploy/src/monitoring.js';
 import { ConfigMapBaselineStore } from '../../src/baselines/configmap-store.js';
@@ -81,8 +79,7 @@ describe('RBAC against the calls the code makes', () => {
   let kc: KubeConfig;
   before(async () => {
     await api.start();
-    kc = new KubeConfig();
-    kc.loadFromFile(api.writeKubeconfig(mkdtempSync(join(tmpdir(), 'kts-rbac-'))));
+    kc = api.kubeConfig();
   });
   after(() => api.stop());
 

@@ -5,10 +5,12 @@
  * check the verbs against the RBAC manifests. It is a test double for the API server, not
  * a mock of our code: the real @kubernetes/client-node talks to it over HTTP.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 
 export interface LogLine {
   /** RFC3339Nano, as the kubelet writes it. */
@@ -108,6 +110,13 @@ export class FakeKubeApi {
       ].join('\n'),
     );
     return path;
+  }
+
+  /** A client configuration for this server (kubeconfig written to a temporary directory). */
+  kubeConfig(): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromFile(this.writeKubeconfig(mkdtempSync(join(tmpdir(), 'kts-fake-api-'))));
+    return kc;
   }
 
   async stop(): Promise<void> {

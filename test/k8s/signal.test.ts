@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { CONDITION_TYPE, PodSignaller, type WorkloadReading } from '../../src/k8s/signal.js';
 import { FakeKubeApi } from './fake-api.js';
 
@@ -20,8 +17,7 @@ describe('pod signalling against the fake API server', () => {
   const errors: string[] = [];
   before(async () => {
     await api.start();
-    const kc = new KubeConfig();
-    kc.loadFromFile(api.writeKubeconfig(mkdtempSync(join(tmpdir(), 'kts-sig-'))));
+    const kc = api.kubeConfig();
     api.addPod('gpu', 'fft-0', {
       spec: { containers: [{ name: 'fft' }] },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },

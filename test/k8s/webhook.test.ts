@@ -1,12 +1,10 @@
 /** `kts webhook` over real TLS, its caBundle patched through the (fake) API server. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { pino } from 'pino';
@@ -35,10 +33,10 @@ describe('kts webhook (HTTPS, self-signed CA)', () => {
   const api = new FakeKubeApi();
   let hook: RunningWebhook;
   let oldHook: RunningWebhook;
-  const kc = new KubeConfig();
+  let kc: KubeConfig;
   before(async () => {
     await api.start();
-    kc.loadFromFile(api.writeKubeconfig(mkdtempSync(join(tmpdir(), 'kts-hook-'))));
+    kc = api.kubeConfig();
     api.webhookConfigs.set('kts-sidecar-injector', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',

@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { LineDecoder } from '../../src/line/decoder.js';
 import { Deduplicator } from '../../src/line/dedup.js';
 import { copySample, type Sample } from '../../src/line/types.js';
@@ -17,8 +14,7 @@ let kc: KubeConfig;
 
 before(async () => {
   await api.start();
-  kc = new KubeConfig();
-  kc.loadFromFile(api.writeKubeconfig(mkdtempSync(join(tmpdir(), 'kts-k8s-'))));
+  kc = api.kubeConfig();
 });
 after(() => api.stop());
 
