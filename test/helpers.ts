@@ -43,9 +43,12 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
-/** Starts a real `kts serve` on a free loopback port and resolves once it listens. */
-export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...args], {
+/**
+ * Starts a real `kts serve` on a free loopback port and resolves once it listens. `launch`: the
+ * node arguments that run the CLI (default: this checkout's dist/src/cli.js).
+ */
+export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}, launch: string[] = [CLI]): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...launch, 'serve', '--listen', '127.0.0.1:0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -6,7 +6,8 @@
 
 Environment: ITERATIONS (600), MATRIX_SIZE (4096), SLEEP_MS (100 for fft, 150 for gemm),
 WARMUP (5 unlogged iterations), PHASE (label written on every line, e.g. solo/shared),
-KTS_LOG_FILE (also append the lines to this file, for the sidecar's file: source).
+KTS_LOG_FILE (also append the lines to this file, for the sidecar's file: source),
+KTS_WORKLOAD (the workload name written, default FFT or GEMM).
 
 Each iteration: CUDA events around the op, then synchronize; the host wall span covers launch,
 queueing, kernel and synchronize. device_ms is the event time; wall = end - start.
@@ -16,6 +17,8 @@ import sys
 import time
 
 import torch
+
+from kts_emit import KtsEmitter
 
 
 def main() -> int:
@@ -28,8 +31,6 @@ def main() -> int:
     sleep_s = int(os.environ.get("SLEEP_MS", 100 if kind == "fft" else 150)) / 1000.0
     warmup = int(os.environ.get("WARMUP", 5))
     phase = os.environ.get("PHASE", "")
-    log_file = os.environ.get("KTS_LOG_FILE")
-    sink = open(log_file, "a", buffering=1) if log_file else None
 
     device = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -46,20 +47,12 @@ def main() -> int:
         op()
     torch.cuda.synchronize()
 
-    start_ev = torch.cuda.Event(enable_timing=True)
-    end_ev = torch.cuda.Event(enable_timing=True)
-    for i in range(iterations):
-        t0 = time.time_ns()
-        start_ev.record()
-        op()
-        end_ev.record()
-        torch.cuda.synchronize()
-        t1 = time.time_ns()
-        line = f"KTS_APP,v1,{name},{i},{t0},{t1},{start_ev.elapsed_time(end_ev):.6f},{phase}"
-        print(line, flush=True)
-        if sink is not None:
-            sink.write(line + "\n")
+    emitter = KtsEmitter(os.environ.get("KTS_WORKLOAD", name), phase=phase)
+    for _ in range(iterations):
+        with emitter.iteration():
+            op()
         time.sleep(sleep_s)
+    emitter.close()
     return 0
 
 

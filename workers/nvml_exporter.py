@@ -6,9 +6,11 @@ device, modelName, Hostname) for the fields NVML can read, so `kts serve --dcgm-
 `kts dcgm record` work unchanged in the lab. It is NOT a replacement for dcgm-exporter:
 NVML has no profiling counters, so DCGM_FI_PROF_SM_ACTIVE / GR_ENGINE_ACTIVE / DRAM_ACTIVE
 are approximated from NVML's utilisation rates and marked as such in their HELP text, and
-there is no Kubernetes pod mapping (pass --pods to label who shares a GPU in experiments).
+there is no Kubernetes pod mapping (pass --pods to label who shares a GPU in experiments, or
+--pods-from-processes to label each CUDA process on a GPU as a pod `lab/pid-<pid>`, the way
+dcgm-exporter writes one series per pod sharing a time-sliced GPU).
 
-Usage: python3 workers/nvml_exporter.py [--port 9400] [--pods ns/pod,ns/pod]
+Usage: python3 workers/nvml_exporter.py [--port 9400] [--pods ns/pod,ns/pod | --pods-from-processes]
 Needs pynvml and prometheus_client.
 """
 import argparse
@@ -27,8 +29,9 @@ def _s(v):
 
 
 class NvmlCollector:
-    def __init__(self, pods):
+    def __init__(self, pods, from_processes=False):
         self.pods = pods
+        self.from_processes = from_processes
         self.host = socket.gethostname()
 
     def _gpus(self):
@@ -45,7 +48,7 @@ class NvmlCollector:
             yield h, labels
 
     def collect(self):
-        label_names = LABELS + (["namespace", "pod"] if self.pods else [])
+        label_names = LABELS + (["namespace", "pod"] if self.pods or self.from_processes else [])
         fams = {
             "DCGM_FI_DEV_GPU_UTIL": GaugeMetricFamily("DCGM_FI_DEV_GPU_UTIL", "GPU utilization (in %).", labels=label_names),
             "DCGM_FI_DEV_MEM_COPY_UTIL": GaugeMetricFamily("DCGM_FI_DEV_MEM_COPY_UTIL", "Memory utilization (in %).", labels=label_names),
@@ -80,21 +83,32 @@ class NvmlCollector:
                 "DCGM_FI_PROF_DRAM_ACTIVE": util.memory / 100.0,
             }
             # Like dcgm-exporter's pod mapping: one series per pod sharing the GPU.
-            owners = [p.split("/", 1) for p in self.pods] or [None]
+            owners = [p.split("/", 1) for p in self.pods] or self._process_owners(h) or [None]
             for name, value in values.items():
                 for owner in owners:
                     fams[name].add_metric(labels + (owner if owner else []), float(value))
         yield from fams.values()
+
+    def _process_owners(self, h):
+        if not self.from_processes:
+            return []
+        try:
+            procs = pynvml.nvmlDeviceGetComputeRunningProcesses(h)
+        except pynvml.NVMLError:
+            return []
+        # an idle GPU keeps its series (with empty pod labels, as dcgm-exporter writes them)
+        return [["lab", f"pid-{p.pid}"] for p in procs] or [["", ""]]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port", type=int, default=9400)
     ap.add_argument("--pods", default="", help="namespace/pod,... to label as sharing every GPU (experiments)")
+    ap.add_argument("--pods-from-processes", action="store_true", help="label each CUDA process as pod lab/pid-<pid>")
     args = ap.parse_args()
     pynvml.nvmlInit()
     pods = [p for p in args.pods.split(",") if p]
-    REGISTRY.register(NvmlCollector(pods))
+    REGISTRY.register(NvmlCollector(pods, args.pods_from_processes))
     start_http_server(args.port)
     print(f"nvml_exporter (lab stand-in for dcgm-exporter) on :{args.port}", flush=True)
     while True:

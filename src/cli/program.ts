@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { registerBaseline } from './baseline.js';
 import { registerDcgm } from './dcgm.js';
 import { RuntimeError, UsageError } from './errors.js';
+import { registerExperiment } from './experiment.js';
 import { registerInject } from './inject.js';
 import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
   registerServe(program, io.out);
   registerReplay(program, io.out);
   registerDcgm(program, io.out);
+  registerExperiment(program, io.out);
   registerInject(program, io.out, io.err);
   return program;
 }

@@ -1,0 +1,127 @@
+/**
+ * The two images, checked without a container engine (none runs here): each Dockerfile copies
+ * only files that exist and runs as a non-root user, and the sidecar image's contents (dist/src
+ * with production dependencies only, what `npm prune --omit=dev` leaves) run the sidecar, the
+ * webhook review and a report by themselves.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { ROOT, startServeProcess } from '../helpers.js';
+
+interface Instruction {
+  op: string;
+  args: string;
+}
+
+function instructions(dockerfile: string): Instruction[] {
+  const text = readFileSync(dockerfile, 'utf8').replace(/\\\n/g, ' ');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const [op = '', ...rest] = l.split(/\s+/);
+      return { op: op.toUpperCase(), args: rest.join(' ') };
+    });
+}
+
+function checkDockerfile(dockerfile: string, context: string): Instruction[] {
+  const ins = instructions(dockerfile);
+  for (const c of ins.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))) {
+    const parts = c.args.split(/\s+/);
+    for (const src of parts.slice(0, -1))
+      if (src !== '.') assert.ok(existsSync(join(context, src)), `${dockerfile}: COPY ${src} is missing`);
+  }
+  const user = ins.filter((i) => i.op === 'USER').at(-1);
+  assert.ok(user !== undefined, `${dockerfile}: no USER`);
+  assert.match(user.args, /^[1-9]\d*(:[1-9]\d*)?$/, `${dockerfile}: USER must be a numeric non-root uid (runAsNonRoot checks it)`);
+  assert.ok(
+    ins.some((i) => i.op === 'ENTRYPOINT'),
+    `${dockerfile}: no ENTRYPOINT`,
+  );
+  return ins;
+}
+
+describe('container images', () => {
+  it('the sidecar/webhook Dockerfile: multi-stage, non-root, copies what exists', () => {
+    const ins = checkDockerfile(join(ROOT, 'Dockerfile'), ROOT);
+    assert.ok(ins.filter((i) => i.op === 'FROM').length >= 2, 'multi-stage');
+    assert.ok(ins.some((i) => i.op === 'RUN' && i.args.includes('npm prune --omit=dev')));
+    assert.match(ins.find((i) => i.op === 'ENTRYPOINT')?.args ?? '', /dist\/src\/cli\.js/);
+  });
+
+  it('the workers Dockerfile: non-root, its entrypoint is the worker the experiment Jobs run', () => {
+    const ins = checkDockerfile(join(ROOT, 'workers/Dockerfile'), join(ROOT, 'workers'));
+    assert.match(ins.find((i) => i.op === 'ENTRYPOINT')?.args ?? '', /kts_worker\.py/);
+    const jobs = readFileSync(join(ROOT, 'deploy/overlays/experiment/experiment.yaml'), 'utf8');
+    assert.ok(jobs.includes('image: ghcr.io/kts-exporter/workers:'), 'the experiment Jobs use the workers image');
+  });
+
+  describe('the image contents run with production dependencies only', () => {
+    let app: string;
+    before(async () => {
+      app = await mkdtemp(join(tmpdir(), 'kts-image-'));
+      await cp(join(ROOT, 'dist/src'), join(app, 'dist/src'), { recursive: true });
+      await cp(join(ROOT, 'package.json'), join(app, 'package.json'));
+      const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
+      const top = `${ROOT}node_modules/`;
+      const pkgs = ls.stdout
+        .split('\n')
+        .filter((p) => p.startsWith(top) && !p.slice(top.length).includes('/node_modules/'))
+        .map((p) => p.slice(top.length));
+      assert.ok(pkgs.includes('prom-client') && !pkgs.includes('typescript') && !pkgs.includes('fast-check'), 'prod tree only');
+      for (const p of pkgs) {
+        await mkdir(dirname(join(app, 'node_modules', p)), { recursive: true });
+        await symlink(join(top, p), join(app, 'node_modules', p));
+      }
+    });
+    // --preserve-symlinks: packages resolve their own dependencies inside app/node_modules too
+    const kts = (args: string[], input?: string) =>
+      spawnSync(process.execPath, ['--preserve-symlinks', join(app, 'dist/src/cli.js'), ...args], {
+        encoding: 'utf8',
+        cwd: app,
+        ...(input ? { input } : {}),
+      });
+
+    it('kts --version, webhook review and report', async () => {
+      const v = kts(['--version']);
+      assert.equal(v.status, 0, v.stderr);
+      const review = kts(['webhook', 'review', join(ROOT, 'test/k8s/fixtures/gpu-pod-review.json')]);
+      assert.equal(review.status, 0, review.stderr);
+      assert.match(review.stdout, /"patchType": "JSONPatch"/);
+      const H = join(ROOT, 'test/fixtures/h100-2026-11-22');
+      const r = kts([
+        'report',
+        '--baseline',
+        `${H}/solo-fft.log`,
+        '--shared',
+        `${H}/shared-fft.log`,
+        '--out',
+        join(app, 'out'),
+        '--format',
+        'md,svg',
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+    });
+
+    it('kts serve answers /metrics', async () => {
+      const log = join(app, 'app.log');
+      await writeFile(log, '');
+      const serve = await startServeProcess(['--source', `file:${log}`, '--dcgm-url', 'none'], {}, [
+        '--preserve-symlinks',
+        join(app, 'dist/src/cli.js'),
+      ]);
+      try {
+        const body = await (await fetch(`${serve.url}/metrics`)).text();
+        assert.match(body, /kts_build_info/);
+      } finally {
+        assert.equal((await serve.stop()).code, 0);
+      }
+    });
+  });
+});

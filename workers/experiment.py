@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Experiment runner: the seed's solo/shared runs, an N-tenant matrix, MPS, and a live sidecar.
+
+    python3 workers/experiment.py --out runs/h100 [--kts "node dist/src/cli.js"] [--exporter]
+
+Scenarios (--scenarios, comma-separated; default all), each writing <scenario>-<workload>.log:
+  solo     solo-fft.log, then solo-gemm.log, each alone on the GPU
+  pair     shared-fft.log + shared-gemm.log: the seed's shared pair (FFT with 1 GEMM co-tenant)
+  matrix   n2-*.log, n3-*.log: FFT with 2 and 3 GEMM co-tenants (n1 is the pair)
+  mps      mps-solo-fft.log, mps-solo-gemm.log, mps-shared-*.log: the same under an MPS
+           control daemon (nvidia-cuda-mps-control -d), stopped afterwards
+  live     live-fft.log with `kts serve` tailing it (baseline captured from solo-*.log by
+           `kts baseline capture`); a GEMM co-tenant joins after --live-solo-s seconds.
+           /metrics is scraped every 0.25 s into live-metrics.jsonl; the sidecar's CPU and RSS
+           go to live-sidecar.json
+Co-tenants run until the FFT they share with ends, then get SIGTERM. timeline.jsonl records
+every start and stop (epoch ns). With --exporter, workers/nvml_exporter.py serves DCGM_FI_*
+on :9400 (labelling each CUDA process as a pod) and `kts dcgm record` writes dcgm.jsonl for
+`kts report --dcgm`. Then `kts report` and docs/results.md come from these logs (see
+scripts/gen-results.mjs). Nothing here needs Kubernetes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Dict, List, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORKER = os.path.join(HERE, "kts_worker.py")
+FOREVER = "1000000000"
+
+
+class Runner:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.out = os.path.abspath(args.out)
+        os.makedirs(self.out, exist_ok=True)
+        self.timeline = open(os.path.join(self.out, "timeline.jsonl"), "a", buffering=1)
+        self.kts = shlex.split(args.kts) if args.kts else None
+        self.background: List[subprocess.Popen] = []
+
+    def event(self, scenario: str, event: str, **fields: object) -> None:
+        rec = {"t_ns": time.time_ns(), "scenario": scenario, "event": event, **fields}
+        self.timeline.write(json.dumps(rec) + "\n")
+        print(json.dumps(rec), flush=True)
+
+    def worker(self, scenario: str, kind: str, log: str, iterations: str, phase: str, env_extra: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+        env = dict(os.environ)
+        env.update(
+            {
+                "ITERATIONS": iterations,
+                "MATRIX_SIZE": str(self.args.matrix_size),
+                "PHASE": phase,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(env_extra or {})
+        f = open(os.path.join(self.out, log), "w")
+        p = subprocess.Popen([sys.executable, WORKER, kind], stdout=f, stderr=subprocess.DEVNULL, env=env)
+        f.close()
+        self.event(scenario, "start", workload=kind, log=log, pid=p.pid)
+        return p
+
+    def stop(self, scenario: str, procs: List[subprocess.Popen]) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+            self.event(scenario, "stop", pid=p.pid, rc=p.returncode)
+
+    def solo(self, prefix: str, phase: str) -> None:
+        a = self.args
+        for kind, its in (("fft", a.fft_iterations), ("gemm", a.gemm_iterations)):
+            scenario = f"{prefix}solo-{kind}"
+            p = self.worker(scenario, kind, f"{scenario}.log", str(its), phase)
+            p.wait()
+            self.event(scenario, "stop", pid=p.pid, rc=p.returncode)
+
+    def shared(self, scenario: str, tenants: int, phase: str, solo_s: float = 0.0, on_tick=None) -> None:
+        """FFT with `tenants` GEMM co-tenants; co-tenants start solo_s seconds after the FFT."""
+        a = self.args
+        fft = self.worker(scenario, "fft", f"{scenario}-fft.log", str(a.live_iterations if solo_s else a.fft_iterations), phase)
+        started = time.monotonic()
+        cotenants: List[subprocess.Popen] = []
+        while fft.poll() is None:
+            if len(cotenants) < tenants and time.monotonic() - started >= solo_s:
+                for n in range(1, tenants + 1):
+                    log = f"{scenario}-gemm.log" if tenants == 1 else f"{scenario}-gemm-{n}.log"
+                    cotenants.append(self.worker(scenario, "gemm", log, FOREVER, phase))
+            if on_tick is not None:
+                on_tick()
+            time.sleep(0.25)
+        self.event(scenario, "stop", pid=fft.pid, rc=fft.returncode)
+        self.stop(scenario, cotenants)
+
+    def mps(self) -> None:
+        env = dict(os.environ)
+        pipe = "/tmp/kts-mps"
+        os.makedirs(pipe, exist_ok=True)
+        os.environ["CUDA_MPS_PIPE_DIRECTORY"] = pipe
+        os.environ["CUDA_MPS_LOG_DIRECTORY"] = pipe
+        rc = subprocess.run(["nvidia-cuda-mps-control", "-d"], env=dict(os.environ)).returncode
+        self.event("mps", "daemon-start", rc=rc)
+        try:
+            self.solo("mps-", "mps-solo")
+            q = subprocess.run(["nvidia-cuda-mps-control"], input=b"get_server_list\n", capture_output=True, env=dict(os.environ))
+            self.event("mps", "server-list", out=q.stdout.decode().strip(), rc=q.returncode)
+            self.shared("mps-shared", 1, "mps-shared")
+        finally:
+            subprocess.run(["nvidia-cuda-mps-control"], input=b"quit\n", env=dict(os.environ))
+            time.sleep(1)
+            os.environ.clear()
+            os.environ.update(env)
+            self.event("mps", "daemon-stop")
+
+    def live(self) -> None:
+        if not self.kts:
+            print("live: needs --kts", file=sys.stderr)
+            return
+        baseline = os.path.join(self.out, "live-baseline.json")
+        subprocess.run(
+            self.kts + ["baseline", "capture", "--from", os.path.join(self.out, "solo-fft.log"), os.path.join(self.out, "solo-gemm.log"), "--profile", "h100-solo", "--out", baseline],
+            check=True,
+        )
+        log = os.path.join(self.out, "live-fft.log")
+        open(log, "w").close()
+        port = self.args.live_port
+        cmd = self.kts + ["serve", "--source", f"file:{log}", "--from-beginning", "--baseline", baseline, "--listen", f"127.0.0.1:{port}", "--pod-signals", "false", "--log-level", "warn"]
+        cmd += ["--dcgm-url", self.args.dcgm_url, "--gpu-index", "0"] if self.args.exporter else ["--dcgm-url", "none"]
+        env = dict(os.environ, NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=48")
+        sidecar = subprocess.Popen(cmd, env=env, stdout=open(os.path.join(self.out, "live-sidecar.log"), "w"), stderr=subprocess.STDOUT)
+        self.event("live", "sidecar-start", pid=sidecar.pid)
+        metrics = open(os.path.join(self.out, "live-metrics.jsonl"), "w", buffering=1)
+        keep = ("kts_contention", "kts_degradation_factor", "kts_samples", "kts_latency", "kts_gpu_pods_sharing", "kts_gpu_sm_active", "kts_dcgm_up", "process_cpu_seconds_total", "process_resident_memory_bytes")
+        last = [0.0]
+
+        def scrape() -> None:
+            now = time.monotonic()
+            if now - last[0] < 0.25:
+                return
+            last[0] = now
+            t = time.time_ns()
+            try:
+                t0 = time.perf_counter()
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+                ms = (time.perf_counter() - t0) * 1000
+            except OSError as e:
+                metrics.write(json.dumps({"t_ns": t, "error": str(e)}) + "\n")
+                return
+            lines = [ln for ln in body.splitlines() if ln.startswith(keep)]
+            metrics.write(json.dumps({"t_ns": t, "scrape_ms": round(ms, 3), "lines": lines}) + "\n")
+
+        time.sleep(1.5)
+        self.shared("live", 1, "live", solo_s=self.args.live_solo_s, on_tick=scrape)
+        for _ in range(8):  # let the last lines land
+            time.sleep(0.25)
+            last[0] = 0.0
+            scrape()
+        usage = {}
+        try:
+            with open(f"/proc/{sidecar.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            tick = os.sysconf("SC_CLK_TCK")
+            usage["cpu_user_s"] = int(fields[11]) / tick
+            usage["cpu_system_s"] = int(fields[12]) / tick
+            with open(f"/proc/{sidecar.pid}/status") as f:
+                for ln in f:
+                    if ln.startswith(("VmRSS", "VmHWM")):
+                        k, v = ln.split(":")
+                        usage[k] = int(v.split()[0]) * 1024
+        except OSError as e:
+            usage["error"] = str(e)
+        self.event("live", "sidecar-usage", **usage)
+        with open(os.path.join(self.out, "live-sidecar.json"), "w") as f:
+            json.dump(usage, f, indent=2)
+        self.stop("live", [sidecar])
+
+    def start_exporter(self) -> None:
+        exp = subprocess.Popen([sys.executable, os.path.join(HERE, "nvml_exporter.py"), "--port", "9400", "--pods-from-processes"], stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.out, "nvml-exporter.log"), "w"))
+        self.background.append(exp)
+        time.sleep(2)
+        if self.kts:
+            rec = subprocess.Popen(self.kts + ["dcgm", "record", "--url", self.args.dcgm_url, "--out", os.path.join(self.out, "dcgm.jsonl"), "--interval-ms", "100"], stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.out, "dcgm-record.log"), "w"))
+            self.background.append(rec)
+        self.event("exporter", "start")
+
+    def run(self) -> int:
+        chosen = [s for s in self.args.scenarios.split(",") if s]
+        try:
+            if self.args.exporter:
+                self.start_exporter()
+            for s in ("solo", "pair", "matrix", "mps", "live"):
+                if s not in chosen:
+                    continue
+                t0 = time.monotonic()
+                try:
+                    if s == "solo":
+                        self.solo("", "solo")
+                    elif s == "pair":
+                        self.shared("shared", 1, "shared")
+                    elif s == "matrix":
+                        for n in (2, 3):
+                            self.shared(f"n{n}", n, f"n{n}")
+                    elif s == "mps":
+                        self.mps()
+                    elif s == "live":
+                        self.live()
+                except Exception as e:  # one failed scenario must not lose the others' logs
+                    self.event(s, "error", error=repr(e))
+                print(f"scenario {s}: {time.monotonic() - t0:.1f} s", flush=True)
+        finally:
+            self.stop("exporter", list(reversed(self.background)))
+        return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--scenarios", default="solo,pair,matrix,mps,live")
+    ap.add_argument("--kts", default="", help='command that runs kts, e.g. "node dist/src/cli.js"')
+    ap.add_argument("--exporter", action="store_true", help="run the NVML lab exporter and kts dcgm record")
+    ap.add_argument("--dcgm-url", default="http://127.0.0.1:9400/metrics")
+    ap.add_argument("--fft-iterations", type=int, default=600)
+    ap.add_argument("--gemm-iterations", type=int, default=400)
+    ap.add_argument("--live-iterations", type=int, default=600)
+    ap.add_argument("--live-solo-s", type=float, default=20.0)
+    ap.add_argument("--live-port", type=int, default=9464)
+    ap.add_argument("--matrix-size", type=int, default=4096)
+    return Runner(ap.parse_args()).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
