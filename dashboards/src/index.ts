@@ -1,4 +1,5 @@
 /** Every kts dashboard, by file name under dashboards/ (generated with `npm run dashboards`). */
+import { costDashboard } from './cost.js';
 import { healthDashboard } from './health.js';
 import { overviewDashboard } from './overview.js';
 import { workloadDashboard } from './workload.js';
@@ -8,6 +9,7 @@ export function dashboards(): Record<string, unknown> {
     'kts-overview.json': overviewDashboard().build(),
     'kts-workload.json': workloadDashboard().build(),
     'kts-health.json': healthDashboard().build(),
+    'kts-cost.json': costDashboard().build(),
   };
 }
 

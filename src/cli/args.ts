@@ -8,6 +8,12 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  return n;
+}
+
 /** Comma-separated subset of `allowed`. */
 export function listOf<T extends string>(allowed: readonly T[]): (value: string) => Set<T> {
   return (value: string) => {

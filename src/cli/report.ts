@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { InputError } from '../io/inputs.js';
 import { DcgmInputError } from '../report/dcgm.js';
 import { NoSamplesError, REPORT_FORMATS, type ReportFormat, runReport } from '../report/index.js';
-import { listOf, nonNegativeInt } from './args.js';
+import { listOf, nonNegativeInt, positiveNumber } from './args.js';
 import { RuntimeError, requireFlags, UsageError } from './errors.js';
 
 interface ReportFlags {
@@ -14,6 +14,8 @@ interface ReportFlags {
   format: Set<ReportFormat>;
   dcgm?: string;
   gpuUuid?: string;
+  cost?: boolean;
+  pricePerGpuHour?: number;
 }
 
 export function registerReport(program: Command, print: (line: string) => void): void {
@@ -26,6 +28,8 @@ export function registerReport(program: Command, print: (line: string) => void):
     .option('--warmup <n>', 'drop iterations below N (besides phase=warmup lines)', nonNegativeInt, 10)
     .option('--dcgm <file>', 'kts dcgm record output: join GPU counters to every iteration (results.md, summary.json)')
     .option('--gpu-uuid <uuid>', 'GPU of the dcgm records to join against (needed when they hold several)')
+    .option('--cost', 'GPU time (wall: held, device: kernels) per workload in summary.json and results.md')
+    .option('--price-per-gpu-hour <price>', 'price one GPU-hour for --cost', positiveNumber)
     .addOption(
       new Option('--format <list>', `outputs to write, any of ${REPORT_FORMATS.join(',')}`)
         .argParser(listOf(REPORT_FORMATS))
@@ -42,6 +46,9 @@ export function registerReport(program: Command, print: (line: string) => void):
           formats: flags.format ?? new Set(REPORT_FORMATS),
           ...(flags.dcgm !== undefined
             ? { dcgm: { file: flags.dcgm, ...(flags.gpuUuid !== undefined ? { gpuUuid: flags.gpuUuid } : {}) } }
+            : {}),
+          ...(flags.cost === true || flags.pricePerGpuHour !== undefined
+            ? { cost: flags.pricePerGpuHour !== undefined ? { pricePerGpuHour: flags.pricePerGpuHour } : {} }
             : {}),
         });
         print('workload  clock   p99 solo ms  p99 shared ms  DF p99');

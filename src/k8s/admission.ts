@@ -39,13 +39,14 @@ export interface ReviewOutcome {
 export function review(input: unknown, opts: InjectOptions & { namespaceOptIn?: boolean }): ReviewOutcome {
   const req = (input as AdmissionReview | null)?.request;
   if (req === undefined || typeof req.uid !== 'string') throw new Error('not an admission.k8s.io/v1 AdmissionReview with a request');
-  const answer = (reason: string, patch?: unknown[]): ReviewOutcome => ({
+  const answer = (reason: string, patch?: unknown[], warnings: string[] = []): ReviewOutcome => ({
     review: {
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
       response: {
         uid: req.uid,
         allowed: true,
+        ...(warnings.length > 0 ? { warnings } : {}),
         ...(patch !== undefined ? { patchType: 'JSONPatch' as const, patch: Buffer.from(JSON.stringify(patch)).toString('base64') } : {}),
       },
     },
@@ -64,5 +65,6 @@ export function review(input: unknown, opts: InjectOptions & { namespaceOptIn?: 
   return answer(
     `injected (${r.source}:${r.container}, ${r.native ? 'native sidecar' : 'container'})`,
     jsonpatch.compare(pod as object, r.pod as object),
+    r.warnings,
   );
 }

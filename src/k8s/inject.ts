@@ -2,7 +2,7 @@
  * The sidecar injection as a pure function of a pod (or pod template) spec: what the webhook
  * patches in and what `kts inject` writes out. No I/O here.
  */
-import type { V1Container, V1EnvVar, V1ObjectMeta, V1PodSpec, V1Volume } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1ObjectMeta, V1PodSpec, V1Toleration, V1Volume } from '@kubernetes/client-node';
 
 export const SIDECAR_NAME = 'kts-sidecar';
 export const METRICS_PORT = 9464;
@@ -13,6 +13,12 @@ export const ANNOTATION = {
   container: 'kts.dev/container',
   force: 'kts.dev/inject-force',
 } as const;
+export const LABEL_TIER = 'kts.dev/tier';
+export const TIERS = ['gold', 'elastic'] as const;
+export type Tier = (typeof TIERS)[number];
+/** The taint `kts guard` keeps on nodes running active gold work, and what lets gold pods land there. */
+export const GOLD_TAINT = { key: 'kts.dev/gold-active', value: 'true', effect: 'NoSchedule' } as const;
+export const GOLD_TOLERATION: V1Toleration = { key: GOLD_TAINT.key, operator: 'Equal', value: GOLD_TAINT.value, effect: GOLD_TAINT.effect };
 export const SOURCES = ['k8s-logs', 'cri', 'file'] as const;
 export type SourceKind = (typeof SOURCES)[number];
 
@@ -33,7 +39,7 @@ export interface PodLike {
 }
 
 export type InjectResult =
-  | { injected: true; pod: PodLike; container: string; source: SourceKind; native: boolean }
+  | { injected: true; pod: PodLike; container: string; source: SourceKind; native: boolean; warnings: string[] }
   | { injected: false; reason: string };
 
 const GPU_RESOURCE = /^nvidia\.com\/(gpu|mig-.+)$/;
@@ -127,7 +133,21 @@ export function injectPod(input: PodLike, opts: InjectOptions): InjectResult {
     target.volumeMounts = [...(target.volumeMounts ?? []), { name: 'kts-logs', mountPath: '/var/log/kts' }];
     target.env = [...(target.env ?? []), { name: 'KTS_LOG_FILE', value: file }];
   }
-  const container = sidecar(opts.image, sourceSpec, [], mounts);
+  const warnings: string[] = [];
+  const rawTier = pod.metadata?.labels?.[LABEL_TIER];
+  let tierEnv: V1EnvVar = fieldEnv('KTS_TIER', `metadata.labels['${LABEL_TIER}']`);
+  if (rawTier !== undefined && !(TIERS as readonly string[]).includes(rawTier)) {
+    // A typo in a label must not crash-loop the sidecar: monitor the pod as tier-less and say so.
+    tierEnv = { name: 'KTS_TIER', value: '' };
+    warnings.push(`${LABEL_TIER}: '${rawTier}' is not one of ${TIERS.join(', ')}; the pod is monitored without a tier`);
+  }
+  if (rawTier === 'gold') {
+    const has = (spec.tolerations ?? []).some(
+      (t) => t.key === GOLD_TOLERATION.key && (t.effect === undefined || t.effect === GOLD_TOLERATION.effect),
+    );
+    if (!has) spec.tolerations = [...(spec.tolerations ?? []), { ...GOLD_TOLERATION }];
+  }
+  const container = sidecar(opts.image, sourceSpec, [tierEnv], mounts);
   const native = opts.serverMinor >= NATIVE_SIDECAR_MINOR;
   if (native) spec.initContainers = [...(spec.initContainers ?? []), { ...container, restartPolicy: 'Always' }];
   else spec.containers = [...spec.containers, container];
@@ -138,5 +158,5 @@ export function injectPod(input: PodLike, opts: InjectOptions): InjectResult {
     labels: { ...(pod.metadata?.labels ?? {}), [ANNOTATION.injected]: 'true' },
     annotations: { ...annotations, [ANNOTATION.injected]: 'true' },
   };
-  return { injected: true, pod, container: target.name, source, native };
+  return { injected: true, pod, container: target.name, source, native, warnings };
 }

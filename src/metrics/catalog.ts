@@ -13,7 +13,7 @@ export interface MetricSpec {
   readonly help: string;
   readonly labels: readonly string[];
   /** Where the metric comes from, for METRICS.md grouping. */
-  readonly group: 'latency' | 'detection' | 'baseline' | 'input' | 'gpu' | 'sidecar';
+  readonly group: 'latency' | 'detection' | 'baseline' | 'input' | 'gpu' | 'cost' | 'guard' | 'sidecar';
 }
 
 function m<const L extends readonly string[]>(
@@ -64,6 +64,20 @@ export const METRICS = {
     "The seed experiment's throughput proxy: 1 / mean latency over the window.",
   ),
   samples: m('kts_samples_total', 'counter', 'latency', ['workload'], 'Iterations counted (warmup excluded).'),
+  busy: m(
+    'kts_busy_seconds_total',
+    'counter',
+    'cost',
+    ['workload', 'clock'],
+    'GPU time the workload used: clock="device" sums its device times (kernels running), clock="wall" its wall spans (launch to synchronize, waiting included). Counted iterations only; the basis of GPU cost per team.',
+  ),
+  tierInfo: m(
+    'kts_tier_info',
+    'gauge',
+    'cost',
+    ['tier'],
+    "Always 1, labelled with the pod's priority tier (kts.dev/tier: gold, elastic, or none). Join on the pod's target labels to split any kts series by tier.",
+  ),
   lastSample: m('kts_last_sample_timestamp_seconds', 'gauge', 'latency', ['workload'], 'Epoch of the end of the newest counted iteration.'),
   degradation: m(
     'kts_degradation_factor',

@@ -7,6 +7,8 @@ const GROUPS: Record<MetricSpec['group'], string> = {
   baseline: 'Baselines',
   input: 'Input',
   gpu: 'GPU correlation (dcgm-exporter, with --dcgm-url)',
+  cost: 'GPU time and tiers (cost per team)',
+  guard: 'Contention guard (`kts guard`, its own /metrics)',
   sidecar: 'Sidecar',
 };
 

@@ -36,6 +36,8 @@ export interface ExpositionState {
   pod?: { namespace: string; name: string };
   /** Pod signalling counts, when on. */
   signals?: { events: { success: number; failure: number }; conditions: { success: number; failure: number } };
+  /** The pod's priority tier (kts.dev/tier), '' when none. */
+  tier?: string;
   /** dcgm-exporter correlation, when configured. */
   dcgm?: { scraper: DcgmScraper; join: TenancyJoin };
 }
@@ -186,6 +188,13 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   counter(METRICS.samples, (set) => {
     for (const w of state.tracker.workloads()) set({ workload: w.stats.workload }, w.stats.samples);
   });
+  counter(METRICS.busy, (set) => {
+    for (const w of state.tracker.workloads()) {
+      set({ workload: w.stats.workload, clock: 'device' }, w.stats.busySeconds.device);
+      set({ workload: w.stats.workload, clock: 'wall' }, w.stats.busySeconds.wall);
+    }
+  });
+  gauge(METRICS.tierInfo, (set) => set({ tier: state.tier || 'none' }, 1));
   gauge(METRICS.lastSample, (set) => {
     for (const w of state.tracker.workloads()) set({ workload: w.stats.workload }, w.stats.lastSampleEpoch);
   });

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectPhase } from './collect.js';
+import { costRows } from './cost.js';
 import { statsCsv } from './csv.js';
 import { joinDcgm, loadDcgmRecords, pickGpu } from './dcgm.js';
 import { resultsMarkdown } from './markdown.js';
@@ -19,6 +20,8 @@ export interface ReportOptions {
   now?: Date;
   /** `kts dcgm record` output to join per iteration, and the GPU to join against. */
   dcgm?: { file: string; gpuUuid?: string };
+  /** GPU time per workload (summary.cost, results.md), priced when a price is given. */
+  cost?: { pricePerGpuHour?: number };
 }
 
 export interface ReportResult {
@@ -49,6 +52,7 @@ export async function runReport(opts: ReportOptions): Promise<ReportResult> {
     const records = await loadDcgmRecords(opts.dcgm.file);
     summary.dcgm = joinDcgm([baseline, shared], records, pickGpu(records, opts.dcgm.gpuUuid));
   }
+  if (opts.cost !== undefined) summary.cost = costRows([baseline, shared], opts.cost.pricePerGpuHour);
   await mkdir(opts.outDir, { recursive: true });
   const written: string[] = [];
   const put = async (name: string, body: string): Promise<void> => {
@@ -70,6 +74,7 @@ export async function runReport(opts: ReportOptions): Promise<ReportResult> {
         generatedAt: now,
         plots: plots.map((p) => p.file),
         ...(summary.dcgm !== undefined ? { dcgm: summary.dcgm } : {}),
+        ...(summary.cost !== undefined ? { cost: { rows: summary.cost, pricePerGpuHour: opts.cost?.pricePerGpuHour } } : {}),
       }),
     );
   }

@@ -6,6 +6,7 @@
 import type { Clock } from '../stats/clocks.js';
 import type { Degradation } from '../stats/degradation.js';
 import type { LatencySummary } from '../stats/summary.js';
+import { type CostRow, costMarkdown } from './cost.js';
 import { type DcgmJoinRow, dcgmMarkdown } from './dcgm.js';
 import type { ReportModel } from './summary.js';
 
@@ -76,7 +77,13 @@ export function verdict(
 
 export function resultsMarkdown(
   model: ReportModel,
-  opts: { warmupIterations: number; generatedAt: Date; plots: readonly string[]; dcgm?: readonly DcgmJoinRow[] },
+  opts: {
+    warmupIterations: number;
+    generatedAt: Date;
+    plots: readonly string[];
+    dcgm?: readonly DcgmJoinRow[];
+    cost?: { rows: readonly CostRow[]; pricePerGpuHour: number | undefined };
+  },
 ): string {
   const out: string[] = ['# GPU sharing: solo against shared', ''];
   out.push(
@@ -112,6 +119,7 @@ export function resultsMarkdown(
     if (solo !== undefined && shared !== undefined) out.push('', `## ${name}`, '', ...workloadTable(solo, shared));
   }
   if (opts.dcgm !== undefined && opts.dcgm.length > 0) out.push('', ...dcgmMarkdown(opts.dcgm));
+  if (opts.cost !== undefined) out.push('', ...costMarkdown(opts.cost.rows, opts.cost.pricePerGpuHour));
   if (opts.plots.length > 0) {
     out.push('', '## Plots', '');
     for (const p of opts.plots) out.push(`![${p}](${p})`);

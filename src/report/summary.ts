@@ -4,6 +4,7 @@ import { CLOCKS, type Clock } from '../stats/clocks.js';
 import { type Degradation, degradation } from '../stats/degradation.js';
 import type { LatencySummary } from '../stats/summary.js';
 import type { Phase, PhaseData } from './collect.js';
+import type { CostRow } from './cost.js';
 import type { DcgmJoinRow } from './dcgm.js';
 
 export interface StatsRow {
@@ -40,6 +41,8 @@ export interface SummaryDocument {
   degradation: DegradationRow[];
   /** Per-iteration join with dcgm-exporter records (`--dcgm`); absent without them. */
   dcgm?: DcgmJoinRow[];
+  /** GPU time per workload and phase (`--cost`); absent without it. */
+  cost?: CostRow[];
 }
 
 /** Milliseconds to the nanosecond; ratios to six decimals. JSON has no NaN: null stands in. */

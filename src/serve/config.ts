@@ -234,6 +234,15 @@ export const SERVE_OPTIONS = [
     schema: z.enum(['auto', 'true', 'false']),
   },
   {
+    key: 'tier',
+    flag: '--tier <tier>',
+    env: 'KTS_TIER',
+    description:
+      "the pod's priority tier, gold (latency-critical) or elastic (batch), exposed as kts_tier_info (the injector passes the pod label kts.dev/tier; empty: none)",
+    default: undefined,
+    schema: z.enum(['', 'gold', 'elastic']).optional(),
+  },
+  {
     key: 'criRoot',
     flag: '--cri-root <dir>',
     env: 'KTS_CRI_ROOT',
@@ -258,6 +267,7 @@ export interface ServeConfig {
   capture: number | undefined;
   criRoot: string;
   podSignals: 'auto' | 'true' | 'false';
+  tier: '' | 'gold' | 'elastic' | undefined;
   dcgmUrl: string | undefined;
   dcgmIntervalMs: number;
   dcgmTimeoutMs: number;

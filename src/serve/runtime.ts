@@ -250,6 +250,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     sources,
     baselineReloads: reloads,
     duplicates: () => dedups.reduce((n, d) => n + d.duplicates, 0),
+    tier: cfg.tier ?? '',
     ...(pod !== undefined ? { pod } : {}),
     ...(dcgm !== undefined ? { dcgm } : {}),
     ...(signaller !== undefined ? { signals: signaller.counts } : {}),

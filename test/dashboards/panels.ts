@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { ROOT } from '../helpers.js';
 
-export const DASHBOARD_FILES = ['kts-overview.json', 'kts-workload.json', 'kts-health.json'];
+export const DASHBOARD_FILES = ['kts-overview.json', 'kts-workload.json', 'kts-health.json', 'kts-cost.json'];
 
 export interface Panel {
   title: string;
@@ -28,6 +28,8 @@ export function loadDashboard(file: string): Dashboard {
 export function concrete(expr: string): string {
   return expr
     .replaceAll('$__rate_interval', '1m')
+    .replaceAll('$__range', '5m')
+    .replaceAll('$price', '2.5')
     .replaceAll('"$clock"', '"wall"')
-    .replace(/\$(namespace|pod|workload)\b/g, '.*');
+    .replace(/\$(namespace|pod|workload|tier)\b/g, '.*');
 }

@@ -44,7 +44,7 @@ describe('alerts through real Prometheus and Alertmanager', {
   let baseline: string;
   const targets: { address: string; labels: Record<string, string> }[] = [];
 
-  const startPod = async (pod: string): Promise<string> => {
+  const startPod = async (pod: string, tier: string): Promise<string> => {
     const log = join(dir, `${pod}.log`);
     writeFileSync(log, '');
     const s = await startServeProcess(
@@ -64,7 +64,7 @@ describe('alerts through real Prometheus and Alertmanager', {
         '--dcgm-timeout-ms',
         '150',
       ],
-      { POD_NAME: pod, POD_NAMESPACE: 'gpu' },
+      { POD_NAME: pod, POD_NAMESPACE: 'gpu', KTS_TIER: tier },
     );
     sidecars.push(s);
     targets.push({ address: s.url.replace('http://', ''), labels: { namespace: 'gpu', pod, node: 'node-a' } });
@@ -91,7 +91,7 @@ describe('alerts through real Prometheus and Alertmanager', {
   });
 
   it('stays silent while the solo pod runs against its own baseline', async () => {
-    const log = await startPod('fft-solo');
+    const log = await startPod('fft-solo', 'gold');
     await replay('solo-fft.log', log);
     await stack.until(
       async () => (await stack.query('kts_samples_total{pod="fft-solo"}')).data.result[0]?.value[1] === '590',
@@ -108,7 +108,7 @@ describe('alerts through real Prometheus and Alertmanager', {
   });
 
   it('delivers the degradation alert once the shared pod runs', async () => {
-    const log = await startPod('fft-shared');
+    const log = await startPod('fft-shared', 'elastic');
     const t0 = Date.now();
     await replay('shared-fft.log', log);
     await stack.until(

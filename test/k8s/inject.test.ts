@@ -122,6 +122,37 @@ describe('admission review', () => {
     assert.match(review(missing, opts).reason, /container sidecar-x .* not found/);
   });
 
+  it('tiers: a gold pod gets the gold-active toleration, an elastic one does not; the tier reaches the sidecar', () => {
+    const withTier = (tier: string | undefined): AdmissionReview => {
+      const r = base();
+      const labels = { ...(r.request?.object?.metadata?.labels ?? {}) };
+      if (tier !== undefined) labels['kts.dev/tier'] = tier;
+      (r.request?.object?.metadata as { labels: Record<string, string> }).labels = labels;
+      return r;
+    };
+    const gold = withTier('gold');
+    const goldPod = patched(review(gold, opts).review, gold);
+    assert.deepEqual(goldPod.spec?.tolerations, [{ key: 'kts.dev/gold-active', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+    const tierEnv = sidecarOf(goldPod)?.env?.find((e) => e.name === 'KTS_TIER');
+    assert.equal(tierEnv?.valueFrom?.fieldRef?.fieldPath, "metadata.labels['kts.dev/tier']");
+    for (const tier of ['elastic', undefined]) {
+      const input = withTier(tier);
+      const pod = patched(review(input, opts).review, input);
+      assert.equal(pod.spec?.tolerations, undefined, `tier ${tier}: no toleration`);
+    }
+    // idempotent: a gold pod that already tolerates the taint keeps one toleration
+    const again = withTier('gold');
+    (again.request?.object?.spec as { tolerations?: unknown[] }).tolerations = [{ key: 'kts.dev/gold-active', operator: 'Exists' }];
+    assert.equal(patched(review(again, opts).review, again).spec?.tolerations?.length, 1);
+    // a typo never crash-loops the sidecar: injected without a tier, with a warning
+    const typo = withTier('gld');
+    const out = review(typo, opts);
+    assert.equal(out.injected, true);
+    assert.match(out.review.response?.warnings?.[0] ?? '', /kts\.dev\/tier: 'gld' is not one of gold, elastic/);
+    const env = sidecarOf(patched(out.review, typo))?.env?.find((e) => e.name === 'KTS_TIER');
+    assert.deepEqual(env, { name: 'KTS_TIER', value: '' });
+  });
+
   it('leaves other kinds and operations alone', () => {
     const svc = base();
     if (svc.request !== undefined) svc.request.kind = { group: '', version: 'v1', kind: 'Service' };

@@ -79,6 +79,7 @@ describe('metric catalog contract', () => {
         baselineReloads: { success: 1, failure: 0 },
         duplicates: () => 0,
         pod: { namespace: 'gpu', name: 'fft-0' },
+        tier: 'gold',
         dcgm: { scraper, join },
       },
       { defaultMetrics: false },
@@ -86,8 +87,21 @@ describe('metric catalog contract', () => {
     const text = await registry.metrics();
     const help = new Map<string, string>();
     for (const m of text.matchAll(/^# TYPE (kts_\w+) (\w+)$/gm)) help.set(m[1] as string, m[2] as string);
-    assert.deepEqual([...help.keys()].sort(), CATALOG.map((m) => m.name).sort());
-    for (const m of CATALOG) {
+    const sidecar = CATALOG.filter((m) => m.group !== 'guard');
+    assert.deepEqual([...help.keys()].sort(), sidecar.map((m) => m.name).sort());
+    assert.match(text, /^kts_tier_info\{tier="gold"\} 1$/m);
+    // busy seconds: the sums of the counted iterations' device and wall times
+    const counted = lines.flatMap((l) => {
+      const f = l.split(',');
+      return f.length >= 7 && Number(f[3]) >= 10
+        ? [{ device: Number(f[6]) / 1e3, wall: Number(BigInt(f[5] as string) - BigInt(f[4] as string)) / 1e9 }]
+        : [];
+    });
+    const busy = (clock: string) =>
+      Number(new RegExp(`^kts_busy_seconds_total\\{workload="FFT",clock="${clock}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.ok(Math.abs(busy('device') - counted.reduce((a, c) => a + c.device, 0)) < 1e-6, 'device busy seconds');
+    assert.ok(Math.abs(busy('wall') - counted.reduce((a, c) => a + c.wall, 0)) < 1e-6, 'wall busy seconds');
+    for (const m of sidecar) {
       assert.equal(help.get(m.name), m.type, m.name);
       const sample = new RegExp(`^${m.name}(?:_bucket|_sum|_count)?\\{([^}]*)\\} `, 'm').exec(text);
       assert.ok(sample !== null || m.labels.length === 0, `${m.name} has a series`);
