@@ -5,6 +5,7 @@ import { registerBaseline } from './baseline.js';
 import { registerDcgm } from './dcgm.js';
 import { RuntimeError, UsageError } from './errors.js';
 import { registerExperiment } from './experiment.js';
+import { registerGuard } from './guard.js';
 import { registerInject } from './inject.js';
 import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIo): Command {
   registerDcgm(program, io.out);
   registerExperiment(program, io.out);
   registerInject(program, io.out, io.err);
+  registerGuard(program, io.out);
   return program;
 }
 

@@ -38,6 +38,7 @@ function dcgmState(d: StatusInput['dcgm']) {
             mig_profile: l.gpu.migProfile || null,
             matched_by: l.by,
             pods_sharing: l.gpu.pods.size,
+            pods: [...l.gpu.pods].sort(),
             read_at: new Date(l.atMs).toISOString(),
           },
   };
@@ -81,6 +82,7 @@ export function statusDocument(i: StatusInput) {
                   ? null
                   : {
                       '1m': r6(w.summaries[c]['1m'].p99Ms / b.clocks[c].p99_ms),
+                      '5m': r6(w.summaries[c]['5m'].p99Ms / b.clocks[c].p99_ms),
                       total: r6(w.summaries[c].total.p99Ms / b.clocks[c].p99_ms),
                     },
               exceedance_1m: r6(w.exceedance[c]?.['1m'] ?? Number.NaN),

@@ -41,7 +41,7 @@ function parseBaselineTarget(v: string, ctx: z.RefinementCtx): BaselineTarget {
   return { kind: 'configmap', name, key };
 }
 
-const listen = z.string().transform((v, ctx) => {
+export const listenSchema = z.string().transform((v, ctx) => {
   const i = v.lastIndexOf(':');
   const host = i <= 0 ? '' : v.slice(0, i);
   const port = Number(i < 0 ? v : v.slice(i + 1));
@@ -122,7 +122,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_LISTEN',
     description: 'HTTP listen address',
     default: ':9464',
-    schema: listen,
+    schema: listenSchema,
   },
   {
     key: 'warmup',

@@ -18,7 +18,7 @@ import { K8sLogSource } from '../../src/sources/k8s-logs.js';
 import { ROOT, waitFor } from '../helpers.js';
 import { FakeKubeApi } from '../k8s/fake-api.js';
 
-const OVERLAYS = ['time-slicing', 'monitoring', 'experiment', 'cert-manager'];
+const OVERLAYS = ['time-slicing', 'monitoring', 'experiment', 'cert-manager', 'guard'];
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
 interface Obj {

@@ -11,6 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import jsonpatch from 'fast-json-patch';
 
 export interface LogLine {
   /** RFC3339Nano, as the kubelet writes it. */
@@ -64,6 +65,14 @@ export class FakeKubeApi {
   readonly events: Json[] = [];
   /** MutatingWebhookConfigurations by name (cluster-scoped). */
   readonly webhookConfigs = new Map<string, Json>();
+  /** Nodes by name (cluster-scoped). */
+  readonly nodes = new Map<string, Json>();
+  /** coordination.k8s.io/v1 Leases keyed `ns/name`. */
+  readonly leases = new Map<string, Json>();
+  /** Pods (`ns/name`) whose PodDisruptionBudget forbids an eviction now: the Eviction API answers 429. */
+  readonly pdbRefuse = new Set<string>();
+  /** Pods evicted through the Eviction API, in order. */
+  readonly evicted: string[] = [];
   /** What GET /version answers. */
   version = { major: '1', minor: '30', gitVersion: 'v1.30.4' };
   /** Container logs keyed `ns/pod/container`. */
@@ -136,6 +145,27 @@ export class FakeKubeApi {
     };
     this.pods.set(`${ns}/${name}`, full);
     return full;
+  }
+
+  addNode(name: string, taints?: Json[]): Json {
+    const node: Json = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, uid: `uid-node-${name}`, resourceVersion: String(this.resourceVersion++) },
+      spec: taints === undefined ? {} : { taints },
+    };
+    this.nodes.set(name, node);
+    return node;
+  }
+
+  /** A kubectl-style edit of a node (bumps its resourceVersion), e.g. to race the guard. */
+  touchNode(name: string): void {
+    const n = this.nodes.get(name) as { metadata: Json } | undefined;
+    if (n !== undefined) n.metadata.resourceVersion = String(this.resourceVersion++);
+  }
+
+  taintsOf(name: string): Json[] {
+    return (((this.nodes.get(name)?.spec as Json | undefined)?.taints as Json[] | undefined) ?? []).slice();
   }
 
   /** Appends lines to a container log (timestamps strictly increasing) and streams them to followers. */
@@ -260,6 +290,26 @@ export class FakeKubeApi {
       }
       return this.status(res, 405, 'MethodNotAllowed', 'not supported by the fake');
     }
+    const last = this.calls[this.calls.length - 1] as RecordedCall;
+    if (api === 'api' && v === 'v1' && nsWord === 'nodes') {
+      last.resource = 'nodes';
+      last.verb = method === 'GET' ? (ns === undefined ? 'list' : 'get') : last.verb;
+      return this.node(req, res, ns, method, body);
+    }
+    if (api === 'api' && v === 'v1' && nsWord === 'pods' && ns === undefined && method === 'GET') {
+      last.resource = 'pods';
+      last.verb = 'list';
+      const items = [...this.pods.values()].filter((p) => this.selects(p, url.searchParams));
+      return this.json(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items });
+    }
+    if (api === 'apis' && v === 'coordination.k8s.io') {
+      // /apis/coordination.k8s.io/v1/namespaces/{ns}/leases[/{name}]
+      const [, , , , lns, lres] = parts;
+      last.resource = lres ?? '';
+      last.verb = method === 'GET' ? (parts[6] === undefined ? 'list' : 'get') : last.verb;
+      if (lres !== 'leases' || lns === undefined) return this.status(res, 404, 'NotFound', `no route for ${url.pathname}`);
+      return this.lease(res, lns, parts[6], method, body);
+    }
     if (api !== 'api' || v !== 'v1' || nsWord !== 'namespaces' || ns === undefined) {
       return this.status(res, 404, 'NotFound', `no route for ${url.pathname}`);
     }
@@ -303,6 +353,15 @@ export class FakeKubeApi {
       req.on('close', () => this.followers.delete(f));
       return;
     }
+    if (sub === 'eviction' && req.method === 'POST' && pod !== undefined && name !== undefined) {
+      const key = `${ns}/${name}`;
+      if (this.pdbRefuse.has(key)) {
+        return this.status(res, 429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.");
+      }
+      this.pods.delete(key);
+      this.evicted.push(key);
+      return this.json(res, 201, { apiVersion: 'v1', kind: 'Status', status: 'Success', code: 201 });
+    }
     if (sub === 'status' && req.method === 'PATCH' && pod !== undefined) {
       const patch = body as { status?: { conditions?: Json[] } };
       const status = (pod.status ?? {}) as { conditions?: Json[] };
@@ -320,6 +379,80 @@ export class FakeKubeApi {
     if (sub === undefined && req.method === 'GET') {
       const items = [...this.pods.entries()].filter(([k]) => k.startsWith(`${ns}/`)).map(([, p]) => p);
       return this.json(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items });
+    }
+    return this.status(res, 405, 'MethodNotAllowed', 'not supported by the fake');
+  }
+
+  /** labelSelector `k=v[,k=v]` and fieldSelector `status.phase=X`, as the API server filters lists. */
+  private selects(pod: Json, q: URLSearchParams): boolean {
+    const labels = ((pod.metadata as Json | undefined)?.labels ?? {}) as Record<string, string>;
+    for (const term of (q.get('labelSelector') ?? '').split(',').filter((t) => t !== '')) {
+      const [k = '', val] = term.split('=');
+      if (labels[k] !== val) return false;
+    }
+    const phase = /status\.phase=([^,]+)/.exec(q.get('fieldSelector') ?? '')?.[1];
+    return phase === undefined || (pod.status as Json | undefined)?.phase === phase;
+  }
+
+  private node(req: IncomingMessage, res: ServerResponse, name: string | undefined, method: string, body: unknown): Handled {
+    if (name === undefined && method === 'GET') {
+      return this.json(res, 200, {
+        apiVersion: 'v1',
+        kind: 'NodeList',
+        metadata: { resourceVersion: '1' },
+        items: [...this.nodes.values()],
+      });
+    }
+    const node = name === undefined ? undefined : this.nodes.get(name);
+    if (node === undefined || name === undefined) return this.status(res, 404, 'NotFound', `nodes "${name}" not found`);
+    if (method === 'GET') return this.json(res, 200, node);
+    if (method === 'PATCH' && (req.headers['content-type'] ?? '').startsWith('application/json-patch+json')) {
+      try {
+        const next = jsonpatch.applyPatch(structuredClone(node), body as jsonpatch.Operation[], true, false).newDocument as Json;
+        (next.metadata as Json).resourceVersion = String(this.resourceVersion++);
+        this.nodes.set(name, next);
+        return this.json(res, 200, next);
+      } catch (err) {
+        // A failed `test` operation: the API server answers 422 Invalid.
+        return this.status(res, 422, 'Invalid', `the JSON patch could not be applied: ${(err as Error).message}`);
+      }
+    }
+    return this.status(res, 405, 'MethodNotAllowed', 'not supported by the fake');
+  }
+
+  private lease(res: ServerResponse, ns: string, name: string | undefined, method: string, body: unknown): Handled {
+    const key = `${ns}/${name ?? ''}`;
+    if (method === 'GET' && name !== undefined) {
+      const l = this.leases.get(key);
+      return l === undefined ? this.status(res, 404, 'NotFound', `leases.coordination.k8s.io "${name}" not found`) : this.json(res, 200, l);
+    }
+    if (method === 'POST') {
+      const l = body as Json;
+      const n = String((l.metadata as Json | undefined)?.name ?? '');
+      if (this.leases.has(`${ns}/${n}`)) return this.status(res, 409, 'AlreadyExists', `leases.coordination.k8s.io "${n}" already exists`);
+      const stored = {
+        ...l,
+        metadata: { ...(l.metadata as Json), name: n, namespace: ns, resourceVersion: String(this.resourceVersion++) },
+      };
+      this.leases.set(`${ns}/${n}`, stored);
+      return this.json(res, 201, stored);
+    }
+    if (method === 'PUT' && name !== undefined) {
+      const current = this.leases.get(key) as { metadata: { resourceVersion: string } } | undefined;
+      if (current === undefined) return this.status(res, 404, 'NotFound', `leases.coordination.k8s.io "${name}" not found`);
+      const l = body as Json;
+      const rv = (l.metadata as Json | undefined)?.resourceVersion;
+      if (rv !== undefined && rv !== current.metadata.resourceVersion) {
+        return this.status(
+          res,
+          409,
+          'Conflict',
+          'Operation cannot be fulfilled on leases.coordination.k8s.io: the object has been modified',
+        );
+      }
+      const stored = { ...l, metadata: { ...(l.metadata as Json), name, namespace: ns, resourceVersion: String(this.resourceVersion++) } };
+      this.leases.set(key, stored);
+      return this.json(res, 200, stored);
     }
     return this.status(res, 405, 'MethodNotAllowed', 'not supported by the fake');
   }
