@@ -122,6 +122,40 @@ export function overviewDashboard(): DashboardBuilder {
         .datasource(DATASOURCE)
         .unit('percentunit')
         .withTarget(query(`kts_gpu_sm_active_ratio{${NS}}`, '{{pod}}')),
+    )
+    .add(dfPanel('Worst DF by tier (5m)').withTarget(query('tier_clock:kts_degradation_factor:max5m', '{{tier}} {{clock}}')), 24)
+    // MIG: one series per slice (dcgm-exporter's GPU instance labels, through kts_gpu_info).
+    .add(dfPanel('MIG slices: worst DF per slice (5m)').withTarget(query(perSlice('kts_degradation_factor{window="5m"', 'clock'), SLICE_LEGEND_CLOCK)), 8)
+    .add(
+      new TimeSeries()
+        .title('MIG slices: SM activity per slice')
+        .datasource(DATASOURCE)
+        .unit('percentunit')
+        .withTarget(query(perSlice('kts_gpu_sm_active_ratio{'), SLICE_LEGEND)),
+      8,
+    )
+    .add(
+      new TimeSeries()
+        .title('MIG slices: pods per slice')
+        .description('Above 1: the slice itself is time-sliced.')
+        .datasource(DATASOURCE)
+        .unit('none')
+        .decimals(0)
+        .withTarget(query(perSlice('kts_gpu_pods_sharing{'), SLICE_LEGEND)),
+      8,
     );
   return d;
+}
+
+const SLICE = 'uuid, mig_profile, mig_instance';
+const SLICE_LEGEND = '{{mig_profile}} #{{mig_instance}} {{uuid}}';
+const SLICE_LEGEND_CLOCK = `${SLICE_LEGEND} {{clock}}`;
+
+/** `metric` (an open selector, e.g. `kts_x{a="b"`) per MIG slice: max over the pods on each slice. */
+function perSlice(selector: string, extra?: string): string {
+  const open = selector.endsWith('{') ? `${selector}${NS}}` : `${selector}, ${NS}}`;
+  return (
+    `max by (${SLICE}${extra ? `, ${extra}` : ''}) (${open} * on (namespace, pod) group_left (${SLICE}) ` +
+    `max by (namespace, pod, ${SLICE}) (kts_gpu_info{mig_instance!=""}))`
+  );
 }

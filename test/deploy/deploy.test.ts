@@ -8,9 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { dashboardsYaml, prometheusRuleYaml } from '../../deploy/src/monitoring.js';
 import { ConfigMapBaselineStore } from '../../src/baselines/configmap-store.js';
+import { injectPod } from '../../src/k8s/inject.js';
 import { PodSignaller } from '../../src/k8s/signal.js';
 import { patchCaBundle } from '../../src/k8s/webhook-server.js';
 import { LineDecoder } from '../../src/line/decoder.js';
@@ -18,7 +19,7 @@ import { K8sLogSource } from '../../src/sources/k8s-logs.js';
 import { ROOT, waitFor } from '../helpers.js';
 import { FakeKubeApi } from '../k8s/fake-api.js';
 
-const OVERLAYS = ['time-slicing', 'monitoring', 'experiment', 'cert-manager', 'guard'];
+const OVERLAYS = ['time-slicing', 'monitoring', 'experiment', 'cert-manager', 'guard', 'mig'];
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
 interface Obj {
@@ -64,6 +65,44 @@ describe('deploy/ bundle', { skip: hasKubectl ? false : 'kubectl (kustomize) not
         assert.ok(kinds.has(k), `${overlay}: ${k}`);
     });
   }
+
+  it('the mig overlay: mixed strategy, and every layout fits an H100 80GB (7 compute, 8 memory slices)', () => {
+    const objs = build('mig') as (Obj & { data?: Record<string, string> })[];
+    const plugin = objs.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'nvidia-device-plugin-mig');
+    assert.match(plugin?.data?.any ?? '', /migStrategy: mixed/);
+    const parted = parse(objs.find((o) => o.metadata?.name === 'kts-mig-parted-config')?.data?.['config.yaml'] ?? '') as {
+      'mig-configs': Record<string, { 'mig-enabled': boolean; 'mig-devices'?: Record<string, number> }[]>;
+    };
+    // H100 80GB profiles: compute slices, memory eighths
+    const H100: Record<string, [number, number]> = {
+      '1g.10gb': [1, 1],
+      '1g.20gb': [1, 2],
+      '2g.20gb': [2, 2],
+      '3g.40gb': [3, 4],
+      '4g.40gb': [4, 4],
+      '7g.80gb': [7, 8],
+    };
+    for (const [name, layout] of Object.entries(parted['mig-configs'])) {
+      for (const part of layout) {
+        let compute = 0;
+        let memory = 0;
+        for (const [profile, n] of Object.entries(part['mig-devices'] ?? {})) {
+          const cost = H100[profile];
+          assert.ok(cost !== undefined, `${name}: ${profile} is an H100 80GB profile`);
+          compute += cost[0] * n;
+          memory += cost[1] * n;
+        }
+        assert.ok(compute <= 7 && memory <= 8, `${name}: ${compute}/7 compute, ${memory}/8 memory`);
+      }
+    }
+    assert.equal(parted['mig-configs']['kts-gold']?.[0]?.['mig-devices']?.['3g.40gb'], 1, 'one gold slice');
+    // a pod asking for a slice counts as a GPU pod for the injector
+    const pod = {
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'app', resources: { limits: { 'nvidia.com/mig-3g.40gb': '1' } } }] },
+    };
+    assert.equal(injectPod(pod, { image: 'x', serverMinor: 30 }).injected, true);
+  });
 
   it('the monitoring overlay carries the current rules and dashboards', () => {
     const dir = `${ROOT}deploy/overlays/monitoring`;

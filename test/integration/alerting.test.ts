@@ -33,10 +33,17 @@ describe('alerts through real Prometheus and Alertmanager', {
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'kts-stack-'));
   const stack = new Stack(dir);
-  // The node's dcgm-exporter: the solo pod alone on GPU 0, the shared pod with a co-tenant on GPU 1.
+  // The node's dcgm-exporter: the solo pod alone on a MIG slice of GPU 0, the shared pod with a co-tenant on GPU 1.
   const dcgm = new FakeDcgm();
   dcgm.gpus = [
-    { index: 0, uuid: 'GPU-927d7444-b45a-7c49-8402-5e686e46a026', pods: ['gpu/fft-solo'], smActive: 0.35 },
+    // the solo pod has a MIG slice of GPU 0 to itself
+    {
+      index: 0,
+      uuid: 'GPU-927d7444-b45a-7c49-8402-5e686e46a026',
+      pods: ['gpu/fft-solo'],
+      smActive: 0.35,
+      mig: { profile: '3g.40gb', instance: 1 },
+    },
     { index: 1, uuid: 'GPU-1c2b08c1-f602-d290-4519-863bc0c96079', pods: ['gpu/fft-shared', 'gpu/gemm-shared'], smActive: 0.93 },
   ];
   dcgm.varySm = true;
