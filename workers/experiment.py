@@ -10,9 +10,10 @@ Scenarios (--scenarios, comma-separated; default all), each writing <scenario>-<
   mps      mps-solo-fft.log, mps-solo-gemm.log, mps-shared-*.log: the same under an MPS
            control daemon (nvidia-cuda-mps-control -d), stopped afterwards
   live     live-fft.log with `kts serve` tailing it (baseline captured from solo-*.log by
-           `kts baseline capture`); a GEMM co-tenant joins after --live-solo-s seconds.
-           /metrics is scraped every 0.25 s into live-metrics.jsonl; the sidecar's CPU and RSS
-           go to live-sidecar.json
+           `kts baseline capture`); --live-cotenants GEMM co-tenants (1) join after
+           --live-solo-s seconds. /metrics is scraped every 0.25 s into live-metrics.jsonl; the
+           sidecar's CPU and RSS go to live-sidecar.json. With N > 1 co-tenants the files are
+           named liveN-* instead of live-*
 Co-tenants run until the FFT they share with ends, then get SIGTERM. timeline.jsonl records
 every start and stop (epoch ns). With --exporter, workers/nvml_exporter.py serves DCGM_FI_*
 on :9400 (labelling each CUDA process as a pod) and `kts dcgm record` writes dcgm.jsonl for
@@ -129,20 +130,22 @@ class Runner:
         if not self.kts:
             print("live: needs --kts", file=sys.stderr)
             return
-        baseline = os.path.join(self.out, "live-baseline.json")
+        n = self.args.live_cotenants
+        name = "live" if n == 1 else f"live{n}"
+        baseline = os.path.join(self.out, f"{name}-baseline.json")
         subprocess.run(
             self.kts + ["baseline", "capture", "--from", os.path.join(self.out, "solo-fft.log"), os.path.join(self.out, "solo-gemm.log"), "--profile", "h100-solo", "--out", baseline],
             check=True,
         )
-        log = os.path.join(self.out, "live-fft.log")
+        log = os.path.join(self.out, f"{name}-fft.log")
         open(log, "w").close()
         port = self.args.live_port
         cmd = self.kts + ["serve", "--source", f"file:{log}", "--from-beginning", "--baseline", baseline, "--listen", f"127.0.0.1:{port}", "--pod-signals", "false", "--log-level", "warn"]
         cmd += ["--dcgm-url", self.args.dcgm_url, "--gpu-index", "0"] if self.args.exporter else ["--dcgm-url", "none"]
         env = dict(os.environ, NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=48")
-        sidecar = subprocess.Popen(cmd, env=env, stdout=open(os.path.join(self.out, "live-sidecar.log"), "w"), stderr=subprocess.STDOUT)
-        self.event("live", "sidecar-start", pid=sidecar.pid)
-        metrics = open(os.path.join(self.out, "live-metrics.jsonl"), "w", buffering=1)
+        sidecar = subprocess.Popen(cmd, env=env, stdout=open(os.path.join(self.out, f"{name}-sidecar.log"), "w"), stderr=subprocess.STDOUT)
+        self.event(name, "sidecar-start", pid=sidecar.pid)
+        metrics = open(os.path.join(self.out, f"{name}-metrics.jsonl"), "w", buffering=1)
         keep = ("kts_contention", "kts_degradation_factor", "kts_samples", "kts_latency", "kts_gpu_pods_sharing", "kts_gpu_sm_active", "kts_dcgm_up", "process_cpu_seconds_total", "process_resident_memory_bytes")
         last = [0.0]
 
@@ -163,7 +166,7 @@ class Runner:
             metrics.write(json.dumps({"t_ns": t, "scrape_ms": round(ms, 3), "lines": lines}) + "\n")
 
         time.sleep(1.5)
-        self.shared("live", 1, "live", solo_s=self.args.live_solo_s, on_tick=scrape)
+        self.shared(name, n, name, solo_s=self.args.live_solo_s, on_tick=scrape)
         for _ in range(8):  # let the last lines land
             time.sleep(0.25)
             last[0] = 0.0
@@ -182,10 +185,10 @@ class Runner:
                         usage[k] = int(v.split()[0]) * 1024
         except OSError as e:
             usage["error"] = str(e)
-        self.event("live", "sidecar-usage", **usage)
-        with open(os.path.join(self.out, "live-sidecar.json"), "w") as f:
+        self.event(name, "sidecar-usage", **usage)
+        with open(os.path.join(self.out, f"{name}-sidecar.json"), "w") as f:
             json.dump(usage, f, indent=2)
-        self.stop("live", [sidecar])
+        self.stop(name, [sidecar])
 
     def start_exporter(self) -> None:
         exp = subprocess.Popen([sys.executable, os.path.join(HERE, "nvml_exporter.py"), "--port", "9400", "--pods-from-processes"], stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.out, "nvml-exporter.log"), "w"))
@@ -236,6 +239,7 @@ def main() -> int:
     ap.add_argument("--gemm-iterations", type=int, default=400)
     ap.add_argument("--live-iterations", type=int, default=600)
     ap.add_argument("--live-solo-s", type=float, default=20.0)
+    ap.add_argument("--live-cotenants", type=int, default=1)
     ap.add_argument("--live-port", type=int, default=9464)
     ap.add_argument("--matrix-size", type=int, default=4096)
     return Runner(ap.parse_args()).run()

@@ -33,9 +33,7 @@ export function registerExperiment(program: Command, print: (line: string) => vo
           warmupIterations: given.warmup ?? 10,
           plots: given.plots ?? true,
         });
-        print(
-          `${r.reports.size} comparisons${r.live !== undefined ? ' and the live run' : ''}; wrote ${r.written.length} files (${flags.out})`,
-        );
+        print(`${r.reports.size} comparisons, ${r.live.length} live runs; wrote ${r.written.length} files (${flags.out})`);
       } catch (err) {
         if (err instanceof InputError || err instanceof DcgmInputError) throw new UsageError(err.message);
         if (err instanceof NoSamplesError) throw new RuntimeError(err.message);

@@ -9,6 +9,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Clock } from '../stats/clocks.js';
 import { dcgmMarkdown } from './dcgm.js';
+import { type DetectionReplay, replayDetection } from './detection.js';
 import { type ReportFormat, type ReportResult, runReport } from './index.js';
 import { analyseLiveRun, type LiveRunFigures, parseTimeline } from './live-run.js';
 import { VISIBLE_DF } from './markdown.js';
@@ -58,6 +59,14 @@ export const COMPARISONS: readonly Comparison[] = [
     plots: false,
     dcgm: false,
   },
+  {
+    id: 'live3',
+    title: 'the live run with 3 GEMM co-tenants joining (against its own solo runs)',
+    baseline: ['live3-solo-fft.log', 'live3-solo-gemm.log'],
+    shared: ['live3-fft.log', 'live3-gemm-'],
+    plots: false,
+    dcgm: false,
+  },
 ];
 
 export interface ExperimentOptions {
@@ -70,7 +79,9 @@ export interface ExperimentOptions {
 
 export interface ExperimentResult {
   reports: Map<string, ReportResult>;
-  live: LiveRunFigures | undefined;
+  live: LiveRunFigures[];
+  /** The contention detector replayed over each comparison's FFT log. */
+  detection: Map<string, DetectionReplay>;
   page: string;
   written: string[];
 }
@@ -85,6 +96,7 @@ async function resolveFiles(dir: string, names: readonly string[], all: readonly
 }
 
 const f3 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3));
+const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(2)} %`);
 const f2 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
 
 function df(r: ReportResult | undefined, workload: string, clock: Clock, q: 'dfP99' | 'dfP50' = 'dfP99'): number | undefined {
@@ -106,13 +118,14 @@ function livePage(l: LiveRunFigures): string[] {
   const c = (x: { after_s: number; samples: number } | null): string =>
     x === null ? 'never' : `${x.after_s.toFixed(2)} s (${x.samples} iterations)`;
   const mb = (b: number | null): string => (b === null ? '–' : `${(b / 2 ** 20).toFixed(1)} MiB`);
+  const who = l.cotenants === 1 ? 'a GEMM co-tenant' : `${l.cotenants} GEMM co-tenants`;
   return [
-    '## The live sidecar',
+    `### ${l.cotenants === 1 ? '1 GEMM co-tenant' : `${l.cotenants} GEMM co-tenants`} (${l.run}-* files)`,
     '',
-    `\`kts serve\` tailed the FFT worker's log (file source) with the baseline captured from solo-fft.log by \`kts baseline capture\`, ` +
+    `\`kts serve\` tailed the FFT worker's log (file source) with the baseline captured from the solo runs by \`kts baseline capture\`, ` +
       'correlating with the NVML lab exporter (dcgm-exporter names, one series per CUDA process as a pod) every second. ' +
-      `The FFT ran alone for ${l.solo_s} s (${l.samples_alone} iterations), then a GEMM co-tenant started and ran for the remaining ${l.shared_s} s ` +
-      `(${l.samples_shared} iterations). /metrics was scraped every 0.25 s. Times below are after the co-tenant's start.`,
+      `The FFT ran alone for ${l.solo_s} s (${l.samples_alone} iterations), then ${who} started and ran for the remaining ${l.shared_s} s ` +
+      `(${l.samples_shared} iterations). /metrics was scraped every 0.25 s. Times below are after the co-tenants' start.`,
     '',
     '| signal | device clock | wall clock |',
     '|---|---|---|',
@@ -121,7 +134,8 @@ function livePage(l: LiveRunFigures): string[] {
     `| DF p99 (1m window) at the end | ${f3(l.df_1m.device.last)} | ${f3(l.df_1m.wall.last)} |`,
     `| kts_contention_detected = 1 | ${c(l.detected.device)} | ${c(l.detected.wall)} |`,
     '',
-    `- The GPU side saw the co-tenant (kts_gpu_pods_sharing = 2) after ${c(l.pods_sharing_seen)}: the GEMM process needs its CUDA context before NVML lists it.`,
+    `- Share of iterations above the solo wall p99 (${f3(l.wall_exceedance.baseline_p99_ms)} ms): ${pct(l.wall_exceedance.alone)} alone, ${pct(l.wall_exceedance.shared)} shared (1 % expected without contention).`,
+    `- The GPU side saw a co-tenant (kts_gpu_pods_sharing >= 2) after ${c(l.pods_sharing_seen)}: the GEMM process needs its CUDA context before NVML lists it.`,
     `- Wall p99 split by co-tenancy, as the sidecar attributed each iteration to the dcgm sample covering it: alone ${f3(l.tenancy.alone_p99_ms)} ms ` +
       `(${l.tenancy.alone_n ?? '–'} iterations), shared ${f3(l.tenancy.shared_p99_ms)} ms (${l.tenancy.shared_n ?? '–'}). ` +
       `Rank correlation of wall latency with SM activity: ${f2(l.sm_active_correlation)} (the stand-in's SM activity is NVML's coarse utilisation).`,
@@ -133,10 +147,12 @@ function livePage(l: LiveRunFigures): string[] {
       : [
           '',
           'The contention detector (a sequential test on exceedances of the baseline p99 and p99.9, set for one false alarm in ' +
-            '10,000 samples) did not fire in this run: the co-tenant raised the share of FFT iterations above the solo wall p99 ' +
-            'only from 1 % to about 1.5 %, a shift that takes thousands of samples to tell from chance at that false-alarm rate. ' +
+            `10,000 samples) did not fire in this run: the share of FFT iterations above the solo wall p99 (${f3(l.wall_exceedance.baseline_p99_ms)} ms) ` +
+            `was ${pct(l.wall_exceedance.alone)} while alone and ${pct(l.wall_exceedance.shared)} while shared, a shift from the expected 1 % ` +
+            'that takes thousands of samples to tell from chance at that false-alarm rate. ' +
             'The p99 itself moved sooner, which is what the DF alerts (5m and 1m windows, `for: 2m`) act on.',
         ]),
+    '',
   ];
 }
 
@@ -166,11 +182,20 @@ export async function experimentReport(opts: ExperimentOptions): Promise<Experim
     reports.set(c.id, r);
     written.push(...r.written);
   }
-  const live = all.includes('live-metrics.jsonl') ? await analyseLiveRun(opts.runDir) : undefined;
+  const live: LiveRunFigures[] = [];
+  for (const f of all.filter((x) => /^live\d*-metrics\.jsonl$/.test(x)))
+    live.push(await analyseLiveRun(opts.runDir, f.replace('-metrics.jsonl', '')));
+  const detection = new Map<string, DetectionReplay>();
+  for (const c of COMPARISONS) {
+    const solo = (await resolveFiles(opts.runDir, c.baseline, all)).filter((f) => /fft\.log$/.test(f));
+    const shared = (await resolveFiles(opts.runDir, c.shared, all)).filter((f) => /fft\.log$/.test(f));
+    if (solo.length > 0 && shared.length > 0) detection.set(c.id, await replayDetection(solo, shared, 'FFT', opts.warmupIterations));
+  }
   const smi = all.includes('nvidia-smi.txt') ? await readFile(join(opts.runDir, 'nvidia-smi.txt'), 'utf8') : '';
   const page = experimentMarkdown({
     reports,
     live,
+    detection,
     gpu: gpuLine(smi),
     recorded,
     runDir: opts.runDir,
@@ -180,12 +205,13 @@ export async function experimentReport(opts: ExperimentOptions): Promise<Experim
   });
   await writeFile(opts.outFile, page);
   written.push(opts.outFile);
-  return { reports, live, page, written };
+  return { reports, live, detection, page, written };
 }
 
 interface PageInput {
   reports: Map<string, ReportResult>;
-  live: LiveRunFigures | undefined;
+  live: LiveRunFigures[];
+  detection: Map<string, DetectionReplay>;
   gpu: string;
   recorded: Date;
   runDir: string;
@@ -281,7 +307,27 @@ function experimentMarkdown(p: PageInput): string {
         : `Under MPS the FFT's device-clock p99 moved ${f2(mpsDevice)}× and its wall-clock p99 ${f2(df(mps, 'FFT', 'wall'))}×.`,
     );
   }
-  if (p.live !== undefined) out.push('', ...livePage(p.live));
+  if (p.live.length > 0) {
+    out.push('', '## The live sidecar', '');
+    for (const l of p.live) out.push(...livePage(l));
+  }
+  if (p.detection.size > 0) {
+    const d = (x: { samples: number; seconds: number } | null) =>
+      x === null ? 'never' : `${x.samples} samples (${x.seconds.toFixed(1)} s)`;
+    out.push(
+      '## The contention detector, replayed over these logs',
+      '',
+      "Each FFT log replayed line by line through the sidecar's statistics with its solo run as the baseline (`src/report/detection.ts`): " +
+        "after how many counted samples `kts_contention_detected` switched on. The live runs' logs start with the FFT alone, so their counts include that solo part.",
+      '',
+      '| comparison | FFT samples | wall clock | device clock |',
+      '|---|---|---|---|',
+    );
+    for (const c of COMPARISONS) {
+      const r = p.detection.get(c.id);
+      if (r !== undefined) out.push(`| ${c.title} | ${r.samples} | ${d(r.first_detection.wall)} | ${d(r.first_detection.device)} |`);
+    }
+  }
   if (pair?.summary.dcgm !== undefined && pair.summary.dcgm.length > 0) {
     out.push(
       '',

@@ -19,6 +19,9 @@ export interface Crossing {
 }
 
 export interface LiveRunFigures {
+  /** File prefix and timeline scenario: live (1 co-tenant), liveN (N co-tenants). */
+  run: string;
+  cotenants: number;
   workload: string;
   solo_s: number;
   shared_s: number;
@@ -26,6 +29,8 @@ export interface LiveRunFigures {
   samples_shared: number;
   /** First crossing of the 1m-window DF over each threshold, per clock; null: never. */
   df_1m: Record<'device' | 'wall', { warning: Crossing | null; critical: Crossing | null; last: number | null }>;
+  /** Share of counted iterations whose wall time exceeds the baseline's wall p99, alone and shared. */
+  wall_exceedance: { baseline_p99_ms: number | null; alone: number | null; shared: number | null };
   /** First scrape with kts_contention_detected = 1 per clock; null: never. */
   detected: Record<'device' | 'wall', Crossing | null>;
   pods_sharing_seen: Crossing | null;
@@ -88,24 +93,40 @@ export function parseTimeline(text: string): TimelineEvent[] {
 
 const seconds = (a: bigint, b: bigint): number => Number(b - a) / 1e9;
 
-export async function analyseLiveRun(dir: string, workload = 'FFT', thresholds = { warning: 1.2, critical: 1.5 }): Promise<LiveRunFigures> {
-  const [metricsText, timelineText, usageText, log] = await Promise.all([
-    readFile(join(dir, 'live-metrics.jsonl'), 'utf8'),
+export async function analyseLiveRun(
+  dir: string,
+  run = 'live',
+  workload = 'FFT',
+  thresholds = { warning: 1.2, critical: 1.5 },
+): Promise<LiveRunFigures> {
+  const [metricsText, timelineText, usageText, log, baselineText] = await Promise.all([
+    readFile(join(dir, `${run}-metrics.jsonl`), 'utf8'),
     readFile(join(dir, 'timeline.jsonl'), 'utf8'),
-    readFile(join(dir, 'live-sidecar.json'), 'utf8').catch(() => '{}'),
-    collectPhase('shared', [join(dir, 'live-fft.log')], 0),
+    readFile(join(dir, `${run}-sidecar.json`), 'utf8').catch(() => '{}'),
+    collectPhase('shared', [join(dir, `${run}-fft.log`)], 10),
+    readFile(join(dir, `${run}-baseline.json`), 'utf8').catch(() => '{}'),
   ]);
-  const events = parseTimeline(timelineText).filter((e) => e.scenario === 'live');
+  const events = parseTimeline(timelineText).filter((e) => e.scenario === run);
   const start = events.find((e) => e.event === 'start' && e.workload === 'fft')?.t_ns;
   const cotenant = events.find((e) => e.event === 'start' && e.workload === 'gemm')?.t_ns;
   const stops = events.filter((e) => e.event === 'stop').map((e) => e.t_ns);
   if (start === undefined || cotenant === undefined || stops.length === 0)
-    throw new Error(`${dir}/timeline.jsonl has no live scenario with an FFT start, a GEMM start and a stop`);
+    throw new Error(`${dir}/timeline.jsonl has no ${run} scenario with an FFT start, a GEMM start and a stop`);
   const end = stops[0] as bigint;
 
   // Epoch seconds as doubles: sub-microsecond at today's epoch, plenty for 0.25 s scrapes.
   const epoch = (t: bigint): number => Number(t) / 1e9;
-  const ends = (log.series.get(workload) ?? []).map((p) => p.endEpoch);
+  const points = log.series.get(workload) ?? [];
+  const ends = points.map((p) => p.endEpoch);
+  const profile = (
+    (JSON.parse(baselineText) as { profiles?: { workload: string; clocks: { wall: { p99_ms: number } } }[] }).profiles ?? []
+  ).find((p) => p.workload === workload);
+  const p99 = profile?.clocks.wall.p99_ms;
+  const share = (alone: boolean): number | null => {
+    const xs = points.filter((p) => p.endEpoch < epoch(cotenant) === alone);
+    if (p99 === undefined || xs.length === 0) return null;
+    return Math.round((xs.filter((p) => p.wallMs > p99).length / xs.length) * 10000) / 10000;
+  };
   const samplesBetween = (t: bigint): number => ends.filter((e) => e >= epoch(cotenant) && e <= epoch(t)).length;
   const crossing = (t: bigint): Crossing => ({ after_s: Math.round(seconds(cotenant, t) * 100) / 100, samples: samplesBetween(t) });
 
@@ -135,12 +156,15 @@ export async function analyseLiveRun(dir: string, workload = 'FFT', thresholds =
   const ms = scrapes.flatMap((s) => (s.scrape_ms === undefined ? [] : [s.scrape_ms])).sort((a, b) => a - b);
   const p99s = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1e3);
   return {
+    run,
+    cotenants: events.filter((e) => e.event === 'start' && e.workload === 'gemm').length,
     workload,
     solo_s: Math.round(seconds(start, cotenant) * 10) / 10,
     shared_s: Math.round(seconds(cotenant, end) * 10) / 10,
     samples_alone: ends.filter((e) => e < epoch(cotenant)).length,
     samples_shared: ends.filter((e) => e >= epoch(cotenant)).length,
     df_1m: { device: df('device'), wall: df('wall') },
+    wall_exceedance: { baseline_p99_ms: p99 ?? null, alone: share(true), shared: share(false) },
     detected: {
       device: first((s) => value(s, `kts_contention_detected{clock="device",workload="${workload}"}`) === 1),
       wall: first((s) => value(s, `kts_contention_detected{clock="wall",workload="${workload}"}`) === 1),

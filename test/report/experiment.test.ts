@@ -47,14 +47,31 @@ describe('kts experiment report on the recorded H100 run', () => {
   });
 
   it('the live run: wall DF crossed the thresholds, device DF never did; the GPU side saw the co-tenant', () => {
-    const l = res.live;
+    const l = res.live.find((x) => x.run === 'live');
     assert.ok(l !== undefined);
-    assert.equal(l.samples_alone + l.samples_shared, 600);
+    assert.equal(l.cotenants, 1);
+    assert.equal(l.samples_alone + l.samples_shared, 590, 'counted iterations (0-9 are warmup)');
     assert.ok(l.df_1m.wall.warning !== null && l.df_1m.wall.warning.after_s > 0 && l.df_1m.wall.warning.samples > 0);
     assert.equal(l.df_1m.device.warning, null);
     assert.ok(l.pods_sharing_seen !== null && l.pods_sharing_seen.after_s < 10);
     assert.ok((l.tenancy.shared_p99_ms as number) > (l.tenancy.alone_p99_ms as number));
     assert.ok((l.sidecar.rss_peak_bytes as number) > 0 && (l.sidecar.cpu_s as number) > 0);
+  });
+
+  it('the live run with 3 co-tenants: the sidecar detector switched on (wall clock), and after the DF crossed', () => {
+    const l = res.live.find((x) => x.run === 'live3');
+    assert.ok(l !== undefined);
+    assert.equal(l.cotenants, 3);
+    const det = l.detected.wall;
+    const df = l.df_1m.wall.warning;
+    assert.ok(det !== null && df !== null && det.after_s > df.after_s && det.samples > 0);
+    assert.equal(l.detected.device, null);
+  });
+
+  it('the detector replayed over the logs: more co-tenants, sooner; solo never', () => {
+    const wall = (id: string) => res.detection.get(id)?.first_detection.wall?.samples ?? Number.POSITIVE_INFINITY;
+    assert.ok(wall('n3') < wall('n2'), `${wall('n3')} < ${wall('n2')}`);
+    for (const id of ['pair', 'n2', 'n3']) assert.equal(res.detection.get(id)?.first_detection.device, null, `${id} device`);
   });
 
   it('the per-iteration dcgm join covers every iteration of the pair', () => {
