@@ -147,7 +147,22 @@ export function injectPod(input: PodLike, opts: InjectOptions): InjectResult {
     );
     if (!has) spec.tolerations = [...(spec.tolerations ?? []), { ...GOLD_TOLERATION }];
   }
-  const container = sidecar(opts.image, sourceSpec, [tierEnv], mounts);
+  // The workload's GPU, when its spec names one (NVIDIA_VISIBLE_DEVICES set in the manifest).
+  // Under another name: NVIDIA_VISIBLE_DEVICES on the sidecar would make the NVIDIA runtime
+  // give the sidecar the GPU. A GPU the device plugin assigns is not known at admission; the
+  // sidecar finds that one through dcgm-exporter's pod mapping.
+  const visible = target.env?.find((e) => e.name === 'NVIDIA_VISIBLE_DEVICES');
+  const handover: V1EnvVar[] =
+    visible === undefined
+      ? []
+      : [
+          {
+            name: 'KTS_WORKLOAD_VISIBLE_DEVICES',
+            ...(visible.value !== undefined ? { value: visible.value } : {}),
+            ...(visible.valueFrom ? { valueFrom: visible.valueFrom } : {}),
+          },
+        ];
+  const container = sidecar(opts.image, sourceSpec, [tierEnv, ...handover], mounts);
   const native = opts.serverMinor >= NATIVE_SIDECAR_MINOR;
   if (native) spec.initContainers = [...(spec.initContainers ?? []), { ...container, restartPolicy: 'Always' }];
   else spec.containers = [...spec.containers, container];

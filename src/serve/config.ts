@@ -212,7 +212,8 @@ export const SERVE_OPTIONS = [
     key: 'gpuUuid',
     flag: '--gpu-uuid <uuid>',
     env: 'KTS_GPU_UUID',
-    description: "this pod's GPU when dcgm-exporter has no pod mapping (default: GPU UUIDs in NVIDIA_VISIBLE_DEVICES)",
+    description:
+      "this pod's GPU when dcgm-exporter has no pod mapping (default: GPU UUIDs in KTS_WORKLOAD_VISIBLE_DEVICES, the workload's NVIDIA_VISIBLE_DEVICES handed over by the injector, else NVIDIA_VISIBLE_DEVICES)",
     default: undefined,
     schema: z.string().min(1).optional(),
   },
@@ -316,7 +317,8 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
   cfg.explicit = explicit;
   if (cfg.dcgmUrl === undefined && (env.HOST_IP ?? '') !== '') cfg.dcgmUrl = `http://${env.HOST_IP}:9400/metrics`;
   if (cfg.dcgmUrl === 'none') cfg.dcgmUrl = undefined;
-  cfg.gpuUuid ??= uuidFromVisibleDevices(env.NVIDIA_VISIBLE_DEVICES);
+  // The workload's NVIDIA_VISIBLE_DEVICES, handed over by the injector, else the sidecar's own.
+  cfg.gpuUuid ??= uuidFromVisibleDevices(env.KTS_WORKLOAD_VISIBLE_DEVICES) ?? uuidFromVisibleDevices(env.NVIDIA_VISIBLE_DEVICES);
   if (cfg.dcgmTimeoutMs > cfg.dcgmIntervalMs) {
     throw new ConfigError(
       `invalid --dcgm-timeout-ms (KTS_DCGM_TIMEOUT_MS): ${cfg.dcgmTimeoutMs} is above --dcgm-interval-ms ${cfg.dcgmIntervalMs}`,

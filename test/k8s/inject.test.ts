@@ -153,6 +153,27 @@ describe('admission review', () => {
     assert.deepEqual(env, { name: 'KTS_TIER', value: '' });
   });
 
+  it("hands the workload's NVIDIA_VISIBLE_DEVICES to the sidecar under another name", () => {
+    const input = base();
+    const fft = input.request?.object?.spec?.containers[0] as { env?: { name: string; value?: string }[] };
+    fft.env = [...(fft.env ?? []), { name: 'NVIDIA_VISIBLE_DEVICES', value: 'GPU-927d7444-b45a-7c49-8402-5e686e46a026' }];
+    const env = sidecarOf(patched(review(input, opts).review, input))?.env ?? [];
+    assert.deepEqual(
+      env.find((e) => e.name === 'KTS_WORKLOAD_VISIBLE_DEVICES'),
+      { name: 'KTS_WORKLOAD_VISIBLE_DEVICES', value: 'GPU-927d7444-b45a-7c49-8402-5e686e46a026' },
+    );
+    assert.equal(
+      env.find((e) => e.name === 'NVIDIA_VISIBLE_DEVICES'),
+      undefined,
+      'never NVIDIA_VISIBLE_DEVICES on the sidecar',
+    );
+    const plain = base();
+    assert.equal(
+      sidecarOf(patched(review(plain, opts).review, plain))?.env?.find((e) => e.name === 'KTS_WORKLOAD_VISIBLE_DEVICES'),
+      undefined,
+    );
+  });
+
   it('leaves other kinds and operations alone', () => {
     const svc = base();
     if (svc.request !== undefined) svc.request.kind = { group: '', version: 'v1', kind: 'Service' };

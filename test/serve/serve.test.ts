@@ -105,6 +105,18 @@ describe('kts serve configuration', () => {
     assert.deepEqual(cfg.source, ['file:/a.log', 'stdin']);
   });
 
+  it("takes this pod's GPU UUID from the workload's handed-over NVIDIA_VISIBLE_DEVICES, then its own", () => {
+    const uuid = (env: Record<string, string>) => {
+      const r = spawnSync(process.execPath, [CLI, 'serve', '--print-config'], { encoding: 'utf8', env: { ...process.env, ...env } });
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { gpuUuid?: string }).gpuUuid;
+    };
+    assert.equal(uuid({ KTS_WORKLOAD_VISIBLE_DEVICES: 'GPU-aaaa', NVIDIA_VISIBLE_DEVICES: 'GPU-bbbb' }), 'GPU-aaaa');
+    assert.equal(uuid({ NVIDIA_VISIBLE_DEVICES: 'GPU-bbbb' }), 'GPU-bbbb');
+    assert.equal(uuid({ KTS_WORKLOAD_VISIBLE_DEVICES: 'all', NVIDIA_VISIBLE_DEVICES: 'void' }), undefined);
+    assert.equal(uuid({ KTS_WORKLOAD_VISIBLE_DEVICES: 'GPU-aaaa', KTS_GPU_UUID: 'GPU-cccc' }), 'GPU-cccc', 'the flag or KTS_GPU_UUID wins');
+  });
+
   it('--help lists every option with its default', () => {
     const r = spawnSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8' });
     for (const flag of [
