@@ -1,8 +1,8 @@
 /**
  * The two images, checked without a container engine (none runs here): each Dockerfile copies
- * only files that exist and runs as a non-root user, and the sidecar image's contents (dist/src
- * with production dependencies only, what `npm prune --omit=dev` leaves) run the sidecar, the
- * webhook review and a report by themselves.
+ * only files that exist and runs as a non-root user, and the sidecar image's contents (the
+ * esbuild bundle with production dependencies only, what `npm prune --omit=dev` leaves) run
+ * the sidecar, the webhook review and a report (Vega from node_modules) by themselves.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -52,7 +52,11 @@ describe('container images', () => {
     const ins = checkDockerfile(join(ROOT, 'Dockerfile'), ROOT);
     assert.ok(ins.filter((i) => i.op === 'FROM').length >= 2, 'multi-stage');
     assert.ok(ins.some((i) => i.op === 'RUN' && i.args.includes('npm prune --omit=dev')));
-    assert.match(ins.find((i) => i.op === 'ENTRYPOINT')?.args ?? '', /dist\/src\/cli\.js/);
+    assert.match(ins.find((i) => i.op === 'ENTRYPOINT')?.args ?? '', /dist\/bundle\/cli\.js/);
+    assert.ok(
+      ins.some((i) => i.op === 'RUN' && i.args.includes('node scripts/bundle.mjs')),
+      'the bundle is built',
+    );
   });
 
   it('the workers Dockerfile: non-root, its entrypoint is the worker the experiment Jobs run', () => {
@@ -66,7 +70,10 @@ describe('container images', () => {
     let app: string;
     before(async () => {
       app = await mkdtemp(join(tmpdir(), 'kts-image-'));
-      await cp(join(ROOT, 'dist/src'), join(app, 'dist/src'), { recursive: true });
+      // what the Dockerfile's build stage makes: the bundle, then production dependencies only
+      const b = spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(b.status, 0, b.stderr);
+      await cp(join(ROOT, 'dist/bundle'), join(app, 'dist/bundle'), { recursive: true });
       await cp(join(ROOT, 'package.json'), join(app, 'package.json'));
       const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
       const top = `${ROOT}node_modules/`;
@@ -82,7 +89,7 @@ describe('container images', () => {
     });
     // --preserve-symlinks: packages resolve their own dependencies inside app/node_modules too
     const kts = (args: string[], input?: string) =>
-      spawnSync(process.execPath, ['--preserve-symlinks', join(app, 'dist/src/cli.js'), ...args], {
+      spawnSync(process.execPath, ['--preserve-symlinks', join(app, 'dist/bundle/cli.js'), ...args], {
         encoding: 'utf8',
         cwd: app,
         ...(input ? { input } : {}),
@@ -91,6 +98,8 @@ describe('container images', () => {
     it('kts --version, webhook review and report', async () => {
       const v = kts(['--version']);
       assert.equal(v.status, 0, v.stderr);
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      assert.equal(v.stdout.trim(), pkg.version, 'the bundle finds package.json two folders up, as in the image');
       const review = kts(['webhook', 'review', join(ROOT, 'test/k8s/fixtures/gpu-pod-review.json')]);
       assert.equal(review.status, 0, review.stderr);
       assert.match(review.stdout, /"patchType": "JSONPatch"/);
@@ -114,7 +123,7 @@ describe('container images', () => {
       await writeFile(log, '');
       const serve = await startServeProcess(['--source', `file:${log}`, '--dcgm-url', 'none'], {}, [
         '--preserve-symlinks',
-        join(app, 'dist/src/cli.js'),
+        join(app, 'dist/bundle/cli.js'),
       ]);
       try {
         const body = await (await fetch(`${serve.url}/metrics`)).text();
