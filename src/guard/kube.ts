@@ -5,6 +5,7 @@
  */
 import { type CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1Taint } from '@kubernetes/client-node';
 import { apiErrorCode } from '../k8s/client.js';
+import { createPodEvent } from '../k8s/events.js';
 import { GOLD_TAINT, LABEL_TIER } from '../k8s/inject.js';
 import type { ElasticPod, NodeState, PodKey } from './plan.js';
 
@@ -110,22 +111,13 @@ export class GuardKube {
   }
 
   async event(pod: PodKey, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const now = new Date();
-    await this.core.createNamespacedEvent({
-      namespace: pod.namespace,
-      body: {
-        metadata: { generateName: `${pod.name}.`, namespace: pod.namespace },
-        involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod.name, namespace: pod.namespace },
-        type,
-        reason,
-        message,
-        source: { component: 'kts-guard' },
-        reportingComponent: 'kts.dev/guard',
-        reportingInstance: 'kts-guard',
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      },
+    await createPodEvent(this.core, pod, {
+      type,
+      reason,
+      message,
+      component: 'kts-guard',
+      reportingComponent: 'kts.dev/guard',
+      reportingInstance: 'kts-guard',
     });
   }
 }

@@ -8,6 +8,7 @@
  */
 import { type CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { errorMessage, type PodRef } from './client.js';
+import { createPodEvent } from './events.js';
 
 export const CONDITION_TYPE = 'kts.dev/TailContention';
 
@@ -98,29 +99,14 @@ export class PodSignaller {
   }
 
   private async event(type: 'Warning' | 'Normal', reason: string, message: string): Promise<void> {
-    const now = new Date();
     try {
-      await this.api.createNamespacedEvent({
-        namespace: this.pod.namespace,
-        body: {
-          metadata: { generateName: `${this.pod.name}.`, namespace: this.pod.namespace },
-          involvedObject: {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            name: this.pod.name,
-            namespace: this.pod.namespace,
-            ...(this.pod.uid ? { uid: this.pod.uid } : {}),
-          },
-          type,
-          reason,
-          message,
-          source: { component: 'kts-sidecar' },
-          reportingComponent: 'kts.dev/sidecar',
-          reportingInstance: this.pod.name,
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
+      await createPodEvent(this.api, this.pod, {
+        type,
+        reason,
+        message,
+        component: 'kts-sidecar',
+        reportingComponent: 'kts.dev/sidecar',
+        reportingInstance: this.pod.name,
       });
       this.counts.events.success++;
     } catch (err) {

@@ -164,6 +164,7 @@ export async function experimentReport(opts: ExperimentOptions): Promise<Experim
   const recorded = firstNs === undefined ? new Date(0) : new Date(Number(firstNs / 1_000_000n));
   const dcgmFile = all.includes('dcgm.jsonl') ? join(opts.runDir, 'dcgm.jsonl') : undefined;
   const reports = new Map<string, ReportResult>();
+  const detection = new Map<string, DetectionReplay>();
   const written: string[] = [];
   for (const c of COMPARISONS) {
     const baseline = await resolveFiles(opts.runDir, c.baseline, all);
@@ -181,16 +182,14 @@ export async function experimentReport(opts: ExperimentOptions): Promise<Experim
     });
     reports.set(c.id, r);
     written.push(...r.written);
+    // The live detector over the same FFT logs.
+    const fft = (files: string[]) => files.filter((f) => f.endsWith('fft.log'));
+    if (fft(baseline).length > 0 && fft(shared).length > 0)
+      detection.set(c.id, await replayDetection(fft(baseline), fft(shared), 'FFT', opts.warmupIterations));
   }
   const live: LiveRunFigures[] = [];
   for (const f of all.filter((x) => /^live\d*-metrics\.jsonl$/.test(x)))
     live.push(await analyseLiveRun(opts.runDir, f.replace('-metrics.jsonl', '')));
-  const detection = new Map<string, DetectionReplay>();
-  for (const c of COMPARISONS) {
-    const solo = (await resolveFiles(opts.runDir, c.baseline, all)).filter((f) => /fft\.log$/.test(f));
-    const shared = (await resolveFiles(opts.runDir, c.shared, all)).filter((f) => /fft\.log$/.test(f));
-    if (solo.length > 0 && shared.length > 0) detection.set(c.id, await replayDetection(solo, shared, 'FFT', opts.warmupIterations));
-  }
   const smi = all.includes('nvidia-smi.txt') ? await readFile(join(opts.runDir, 'nvidia-smi.txt'), 'utf8') : '';
   const page = experimentMarkdown({
     reports,

@@ -15,7 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import { type GuardConfig, resolveGuardConfig } from '../../src/guard/config.js';
 import { type RunningGuard, startGuard } from '../../src/guard/server.js';
 import { CATALOG } from '../../src/metrics/catalog.js';
-import { captureH100Baseline, ROOT, type ServeProcess, scrapeUntil, series, startServeProcess, waitFor } from '../helpers.js';
+import { captureH100Baseline, ROOT, type ServeProcess, scrapeUntil, series, startServeProcess } from '../helpers.js';
 import { FakeKubeApi } from '../k8s/fake-api.js';
 
 /** FFT lines stamped now (so the gold workload counts as active), each `wallMs` long. */
@@ -167,7 +167,6 @@ describe('kts guard (fake API server, real sidecar)', () => {
 
   it('removes the taint once the gold workload stops', async () => {
     const [g] = guards as [RunningGuard];
-    await waitFor(() => true, 10);
     await new Promise((r) => setTimeout(r, 1100)); // past the 1 s active window
     await g.tick();
     assert.deepEqual(goldTaint('node-a'), []);
