@@ -190,8 +190,8 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
   counter(METRICS.busy, (set) => {
     for (const w of state.tracker.workloads()) {
-      set({ workload: w.stats.workload, clock: 'device' }, w.stats.busySeconds.device);
-      set({ workload: w.stats.workload, clock: 'wall' }, w.stats.busySeconds.wall);
+      set({ workload: w.stats.workload, clock: 'device' }, w.stats.busyNs.device / 1e9);
+      set({ workload: w.stats.workload, clock: 'wall' }, w.stats.busyNs.wall / 1e9);
     }
   });
   gauge(METRICS.tierInfo, (set) => set({ tier: state.tier || 'none' }, 1));

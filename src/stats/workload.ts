@@ -10,8 +10,8 @@ export class WorkloadStats {
   lastIteration = -1;
   /** Epoch seconds of the newest iteration's end. */
   lastSampleEpoch = 0;
-  /** GPU time used, in seconds: device = sum of device times, wall = sum of wall spans. */
-  readonly busySeconds = { device: 0, wall: 0 };
+  /** GPU time used, in ns: device = sum of device times, wall = sum of wall spans (read as seconds at scrape). */
+  readonly busyNs = { device: 0, wall: 0 };
   /** Device, wall and queueing-delay values (ns) of the latest recorded sample. */
   readonly values: number[] = [0, 0, 0];
 
@@ -37,8 +37,8 @@ export class WorkloadStats {
     this.clocks.device.record(v[0] as number, nowMs);
     this.clocks.wall.record(v[1] as number, nowMs);
     this.clocks.queue.record(v[2] as number, nowMs);
-    this.busySeconds.device += (v[0] as number) / 1e9;
-    this.busySeconds.wall += (v[1] as number) / 1e9;
+    this.busyNs.device += v[0] as number;
+    this.busyNs.wall += v[1] as number;
     this.samples++;
     this.lastIteration = s.iteration;
     const end = endEpochSeconds(s);
