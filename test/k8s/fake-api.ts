@@ -199,6 +199,10 @@ export class FakeKubeApi {
     return this.followers.size;
   }
 
+  get openWatches(): number {
+    return this.watchers.size;
+  }
+
   dropWatches(): void {
     for (const w of this.watchers) w.res.socket?.destroy();
     this.watchers.clear();

@@ -78,13 +78,19 @@ describe('kts serve in a pod: k8s-logs source and a captured ConfigMap baseline'
     const p = doc.profiles[0];
     assert.ok(p !== undefined);
     p.clocks.wall.p99_ms = 2;
+    // The edit must find the sidecar's watch open (as the log test waits for its stream).
+    await scrapeUntil(serve.url, () => api.openWatches >= 1, 10_000, 'ConfigMap watch open');
     api.putConfigMap('gpu', 'kts-baselines', { 'baseline.json': JSON.stringify(doc) });
     const text = await scrapeUntil(
       serve.url,
       (t) => series(t, 'kts_baseline_latency_seconds', { workload: 'FFT', clock: 'wall', quantile: '0.99' }) === 0.002,
       10_000,
       'edited baseline',
-    );
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}; watch calls: ${api.callsFor('configmaps').filter((c) => c.verb === 'watch').length}; sidecar log:\n${serve.logs.join('\n')}`,
+      );
+    });
     assert.ok((series(text, 'kts_baseline_reloads_total', { result: 'success' }) ?? 0) >= 2);
   });
 });
