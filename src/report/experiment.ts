@@ -61,7 +61,7 @@ export const COMPARISONS: readonly Comparison[] = [
   },
   {
     id: 'live3',
-    title: 'the live run with 3 GEMM co-tenants joining (against its own solo runs)',
+    title: 'the live run with 3 GEMM co-tenants joining (another H100 machine, against its own solo runs)',
     baseline: ['live3-solo-fft.log', 'live3-solo-gemm.log'],
     shared: ['live3-fft.log', 'live3-gemm-'],
     plots: false,
