@@ -56,6 +56,12 @@ function seriesKey(name: string, labels: Record<string, string> | undefined): st
   return l === '' ? name : `${name}{${l}}`;
 }
 
+/** `t_ns` of a JSONL record, exact: Python writes it as a JSON integer wider than 2^53. */
+function tNs(line: string): bigint | undefined {
+  const t = /"t_ns":\s*(\d+)/.exec(line)?.[1];
+  return t === undefined ? undefined : BigInt(t);
+}
+
 function parseScrapes(text: string): Scrape[] {
   const out: Scrape[] = [];
   for (const line of text.split('\n')) {
@@ -65,9 +71,7 @@ function parseScrapes(text: string): Scrape[] {
     const samples = new Map<string, number>();
     for (const fam of parsePrometheusTextFormat(`${r.lines.join('\n')}\n`))
       for (const m of fam.metrics) samples.set(seriesKey(fam.name, m.labels), Number(m.value));
-    // t_ns is written by Python as a JSON integer wider than 2^53: read it from the text.
-    const t = /"t_ns":\s*(\d+)/.exec(line)?.[1] ?? String(r.t_ns);
-    out.push({ t_ns: BigInt(t), samples, ...(r.scrape_ms !== undefined ? { scrape_ms: r.scrape_ms } : {}) });
+    out.push({ t_ns: tNs(line) ?? BigInt(r.t_ns), samples, ...(r.scrape_ms !== undefined ? { scrape_ms: r.scrape_ms } : {}) });
   }
   return out;
 }
@@ -84,9 +88,9 @@ export function parseTimeline(text: string): TimelineEvent[] {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const r = JSON.parse(line) as { scenario: string; event: string; workload?: string };
-    const t = /"t_ns":\s*(\d+)/.exec(line)?.[1];
+    const t = tNs(line);
     if (t === undefined) continue;
-    out.push({ t_ns: BigInt(t), scenario: r.scenario, event: r.event, ...(r.workload !== undefined ? { workload: r.workload } : {}) });
+    out.push({ t_ns: t, scenario: r.scenario, event: r.event, ...(r.workload !== undefined ? { workload: r.workload } : {}) });
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { LineDecoder } from '../../src/line/decoder.js';
 import { K8sLogSource } from '../../src/sources/k8s-logs.js';
 import { ROOT, waitFor } from '../helpers.js';
 import { FakeKubeApi } from '../k8s/fake-api.js';
+import { granted } from './rbac.js';
 
 const OVERLAYS = ['time-slicing', 'monitoring', 'experiment', 'cert-manager', 'guard', 'mig'];
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
@@ -122,12 +123,6 @@ describe('RBAC against the calls the code makes', () => {
   });
   after(() => api.stop());
 
-  const granted = (file: string, role: string): Set<string> => {
-    const docs = parseAllDocuments(readFileSync(`${ROOT}deploy/base/${file}`, 'utf8')).map((d) => d.toJS() as Obj);
-    const r = docs.find((d) => d.kind === 'ClusterRole' && d.metadata?.name === role);
-    return new Set((r?.rules ?? []).flatMap((rule) => rule.resources.flatMap((res) => rule.verbs.map((v) => `${v} ${res}`))));
-  };
-
   it("the sidecar's ClusterRole grants exactly what its API calls need", async () => {
     api.addPod('gpu', 'fft-0', { spec: { containers: [{ name: 'app' }] } });
     api.appendLog('gpu', 'fft-0', 'app', ['KTS_APP,v1,FFT,0,1,2,0.1,']);
@@ -153,7 +148,7 @@ describe('RBAC against the calls the code makes', () => {
       { workload: 'FFT', df: { device: 1, wall: 2 }, p99Ms: { device: 1, wall: 2 }, thresholds: { warning: 1.2, critical: 1.5 } },
     ]);
     const used = new Set(api.calls.filter((c) => c.resource !== 'pods' || c.verb !== 'create').map((c) => `${c.verb} ${c.resource}`));
-    assert.deepEqual([...used].sort(), [...granted('sidecar-rbac.yaml', 'kts-sidecar')].sort());
+    assert.deepEqual([...used].sort(), [...granted(`${ROOT}deploy/base/sidecar-rbac.yaml`, 'kts-sidecar')].sort());
   });
 
   it("the webhook's ClusterRole grants exactly the caBundle update", async () => {
@@ -164,6 +159,6 @@ describe('RBAC against the calls the code makes', () => {
     });
     await patchCaBundle(kc, 'kts-sidecar-injector', 'PEM');
     const used = new Set(api.calls.map((c) => `${c.verb} ${c.resource}`));
-    assert.deepEqual([...used].sort(), [...granted('webhook-rbac.yaml', 'kts-webhook')].sort());
+    assert.deepEqual([...used].sort(), [...granted(`${ROOT}deploy/base/webhook-rbac.yaml`, 'kts-webhook')].sort());
   });
 });

@@ -6,15 +6,15 @@
  * RBAC in deploy/overlays/guard grants exactly the calls made.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { parseAllDocuments } from 'yaml';
 import { type GuardConfig, resolveGuardConfig } from '../../src/guard/config.js';
 import { type RunningGuard, startGuard } from '../../src/guard/server.js';
 import { CATALOG } from '../../src/metrics/catalog.js';
+import { granted } from '../deploy/rbac.js';
 import { captureH100Baseline, ROOT, type ServeProcess, scrapeUntil, series, startServeProcess } from '../helpers.js';
 import { FakeKubeApi } from '../k8s/fake-api.js';
 
@@ -198,15 +198,7 @@ describe('kts guard (fake API server, real sidecar)', () => {
   });
 
   it('the RBAC in deploy/overlays/guard grants exactly the calls made', () => {
-    const docs = parseAllDocuments(readFileSync(`${ROOT}deploy/overlays/guard/guard.yaml`, 'utf8')).map(
-      (d) => d.toJS() as { kind: string; metadata?: { name?: string }; rules?: { resources: string[]; verbs: string[] }[] },
-    );
-    const granted = new Set(
-      docs
-        .filter((d) => (d.kind === 'ClusterRole' || d.kind === 'Role') && d.metadata?.name === 'kts-guard')
-        .flatMap((r) => (r.rules ?? []).flatMap((rule) => rule.resources.flatMap((res) => rule.verbs.map((v) => `${v} ${res}`)))),
-    );
     const used = new Set(api.calls.map((c) => `${c.verb} ${c.resource}`));
-    assert.deepEqual([...used].sort(), [...granted].sort());
+    assert.deepEqual([...used].sort(), [...granted(`${ROOT}deploy/overlays/guard/guard.yaml`, 'kts-guard')].sort());
   });
 });
