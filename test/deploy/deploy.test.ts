@@ -27,7 +27,6 @@ interface Obj {
   apiVersion: string;
   kind: string;
   metadata?: { name?: string };
-  rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
 }
 
 function build(overlay: string): Obj[] {
