@@ -43,19 +43,33 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
+export const BUNDLE = `${ROOT}dist/bundle/cli.js`;
+
+export interface KtsProcess {
+  child: ChildProcess;
+  port: number;
+  logs: string[];
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+}
+
 /**
- * Starts a real `kts serve` on a free loopback port and resolves once it listens. `launch`: the
- * node arguments that run the CLI (default: this checkout's dist/src/cli.js).
+ * Starts a real `kts <args>` and resolves with its port once it logs `readyMsg` (a pino line
+ * carrying `port`). `launch`: the node arguments that run the CLI (default: dist/src/cli.js).
  */
-export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}, launch: string[] = [CLI]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [...launch, 'serve', '--listen', '127.0.0.1:0', ...args], {
+export async function startKtsProcess(
+  args: string[],
+  readyMsg: string,
+  env: NodeJS.ProcessEnv = {},
+  launch: string[] = [CLI],
+): Promise<KtsProcess> {
+  const child = spawn(process.execPath, [...launch, ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`kts serve did not start: ${logs.join('\n')}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`kts ${args[0]} did not start: ${logs.join('\n')}`)), 15_000);
     child.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
       let nl = buf.indexOf('\n');
@@ -65,7 +79,7 @@ export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv =
         logs.push(line);
         try {
           const j = JSON.parse(line) as { msg?: string; port?: number };
-          if (j.msg === 'kts serve listening' && typeof j.port === 'number') {
+          if (j.msg === readyMsg && typeof j.port === 'number') {
             clearTimeout(timer);
             resolve(j.port);
           }
@@ -78,7 +92,7 @@ export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv =
     child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`kts serve exited with ${code}: ${logs.join('\n')}`));
+      reject(new Error(`kts ${args[0]} exited with ${code}: ${logs.join('\n')}`));
     });
   });
   const stop = (signal: NodeJS.Signals = 'SIGTERM') =>
@@ -88,7 +102,16 @@ export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv =
       child.once('exit', (code) => resolve({ code, ms: Date.now() - t0 }));
       child.kill(signal);
     });
-  return { child, url: `http://127.0.0.1:${port}`, logs, stop };
+  return { child, port, logs, stop };
+}
+
+/**
+ * Starts a real `kts serve` on a free loopback port and resolves once it listens. `launch`: the
+ * node arguments that run the CLI (default: this checkout's dist/src/cli.js).
+ */
+export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}, launch: string[] = [CLI]): Promise<ServeProcess> {
+  const p = await startKtsProcess(['serve', '--listen', '127.0.0.1:0', ...args], 'kts serve listening', env, launch);
+  return { child: p.child, url: `http://127.0.0.1:${p.port}`, logs: p.logs, stop: p.stop };
 }
 
 /** Value of one series in Prometheus text output, e.g. series('kts_x', {a: '1'}). */

@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { GUARD_OPTIONS, GuardConfigError, resolveGuardConfig } from '../guard/config.js';
 import { UsageError } from './errors.js';
+import { untilStopped } from './signals.js';
 
 export function registerGuard(program: Command, print: (line: string) => void): void {
   const cmd = program
@@ -26,15 +27,13 @@ export function registerGuard(program: Command, print: (line: string) => void): 
       print(JSON.stringify(cfg, null, 2));
       return;
     }
-    const { pino } = await import('pino');
-    const logger = pino({ level: cfg.logLevel, base: { component: 'kts-guard' } });
+    const stopped = untilStopped();
+    const { createLogger } = await import('./logger.js');
+    const logger = createLogger(cfg.logLevel, 'kts-guard');
     const { loadKubeConfig } = await import('../k8s/client.js');
     const { startGuard } = await import('../guard/server.js');
     const running = await startGuard(cfg, { kubeConfig: loadKubeConfig(), logger });
-    await new Promise<void>((resolve) => {
-      const stop = () => void running.close().then(resolve);
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
+    await stopped;
+    await running.close();
   });
 }

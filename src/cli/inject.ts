@@ -3,6 +3,7 @@
  * `istioctl kube-inject`) and `kts webhook review <file|->` (the webhook's AdmissionReview
  * response without a cluster or TLS).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -11,6 +12,8 @@ import { injectPod, type PodLike } from '../k8s/inject.js';
 import type { WebhookConfig } from '../k8s/webhook-server.js';
 import { VERSION } from '../version.js';
 import { requireFlags, UsageError } from './errors.js';
+import { type LogLevel, logLevel } from './log-level.js';
+import { untilStopped } from './signals.js';
 
 export const DEFAULT_IMAGE = `ghcr.io/kts-exporter/kts-exporter:${VERSION}`;
 
@@ -56,11 +59,18 @@ interface WebhookFlags {
   tlsKey?: string;
   service: string;
   webhookConfig: string;
+  caSecret: string;
   logLevel: string;
 }
 
+/** 'auto': the shared Secret whenever the webhook writes its caBundle itself. */
+function caSecretOf(f: WebhookFlags, ns: string): { namespace: string; name: string } | undefined {
+  const name = f.caSecret === 'auto' ? (f.webhookConfig === 'none' ? 'none' : 'kts-webhook-ca') : f.caSecret;
+  return name === 'none' ? undefined : { namespace: ns, name };
+}
+
 /** Validates the webhook's flags; a bad one is a usage error naming it. */
-export function webhookConfig(f: WebhookFlags, env: NodeJS.ProcessEnv): WebhookConfig {
+export function webhookConfig(f: WebhookFlags, env: NodeJS.ProcessEnv): WebhookConfig & { logLevel: LogLevel } {
   const i = f.listen.lastIndexOf(':');
   const port = Number(f.listen.slice(i + 1));
   if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
@@ -68,8 +78,15 @@ export function webhookConfig(f: WebhookFlags, env: NodeJS.ProcessEnv): WebhookC
   if (!['auto', 'true', 'false'].includes(f.nativeSidecars))
     throw new UsageError(`invalid --native-sidecars: '${f.nativeSidecars}' (auto, true, false)`);
   if ((f.tlsCert === undefined) !== (f.tlsKey === undefined)) throw new UsageError('invalid --tls-cert/--tls-key: give both or neither');
+  for (const [flag, file] of [
+    ['--tls-cert', f.tlsCert],
+    ['--tls-key', f.tlsKey],
+  ] as const)
+    if (file !== undefined && !existsSync(file)) throw new UsageError(`invalid ${flag}: ${file} does not exist`);
+  const level = logLevel(f.logLevel);
   const ns = env.POD_NAMESPACE || 'kts-system';
   return {
+    logLevel: level,
     listen: { host: f.listen.slice(0, i), port },
     image: f.image,
     nativeSidecars: f.nativeSidecars as WebhookConfig['nativeSidecars'],
@@ -80,6 +97,7 @@ export function webhookConfig(f: WebhookFlags, env: NodeJS.ProcessEnv): WebhookC
             kind: 'self-signed',
             dnsNames: [`${f.service}.${ns}.svc`, `${f.service}.${ns}.svc.cluster.local`, f.service],
             webhookConfig: f.webhookConfig === 'none' ? undefined : f.webhookConfig,
+            caSecret: caSecretOf(f, ns),
           },
   };
 }
@@ -128,11 +146,17 @@ export function registerInject(program: Command, print: (line: string) => void, 
       "MutatingWebhookConfiguration to write the self-signed CA into ('none': do not)",
       'kts-sidecar-injector',
     )
-    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .option(
+      '--ca-secret <name>',
+      "Secret (in $POD_NAMESPACE) holding the self-signed CA all replicas share, created by the first ('auto': kts-webhook-ca unless --webhook-config is none; 'none': a CA of this replica's own)",
+      'auto',
+    )
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace, silent', 'info')
     .action(async (given: WebhookFlags) => {
       const cfg = webhookConfig(given, process.env);
-      const { pino } = await import('pino');
-      const logger = pino({ level: given.logLevel, base: { component: 'kts-webhook' } });
+      const stopped = untilStopped();
+      const { createLogger } = await import('./logger.js');
+      const logger = createLogger(cfg.logLevel, 'kts-webhook');
       const { startWebhook } = await import('../k8s/webhook-server.js');
       const { loadKubeConfig } = await import('../k8s/client.js');
       let kubeConfig: Awaited<ReturnType<typeof loadKubeConfig>> | undefined;
@@ -142,11 +166,8 @@ export function registerInject(program: Command, print: (line: string) => void, 
         kubeConfig = undefined;
       }
       const running = await startWebhook(cfg, { logger, ...(kubeConfig !== undefined ? { kubeConfig } : {}) });
-      await new Promise<void>((resolve) => {
-        const stop = () => void running.close().then(resolve);
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
+      await stopped;
+      await running.close();
       logger.info('kts webhook stopped');
     });
   webhook

@@ -32,8 +32,13 @@ function certificate(subjectCn: string, pub: forge.pki.PublicKey, days: number):
   return c;
 }
 
-/** CA valid 10 years, serving certificate valid 1 year for the given DNS names and IPs. */
-export function selfSignedServing(dnsNames: readonly string[], ips: readonly string[] = []): ServingTls {
+export interface CertificateAuthority {
+  caPem: string;
+  caKeyPem: string;
+}
+
+/** A CA valid 10 years (kept in a Secret so that every webhook replica serves under it). */
+export function makeCa(): CertificateAuthority {
   const ca = keyPair();
   const caCert = certificate('kts-webhook-ca', ca.pub, 3650);
   caCert.setIssuer(caCert.subject.attributes);
@@ -42,7 +47,13 @@ export function selfSignedServing(dnsNames: readonly string[], ips: readonly str
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
   ]);
   caCert.sign(ca.priv, forge.md.sha256.create());
+  return { caPem: forge.pki.certificateToPem(caCert), caKeyPem: ca.privPem };
+}
 
+/** A serving certificate valid 1 year for the given DNS names and IPs, signed by `ca`. */
+export function issueServing(ca: CertificateAuthority, dnsNames: readonly string[], ips: readonly string[] = []): ServingTls {
+  const caCert = forge.pki.certificateFromPem(ca.caPem);
+  const caKey = forge.pki.privateKeyFromPem(ca.caKeyPem);
   const leaf = keyPair();
   const cert = certificate(dnsNames[0] ?? 'kts-webhook', leaf.pub, 365);
   cert.setIssuer(caCert.subject.attributes);
@@ -52,6 +63,11 @@ export function selfSignedServing(dnsNames: readonly string[], ips: readonly str
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames: [...dnsNames.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))] },
   ]);
-  cert.sign(ca.priv, forge.md.sha256.create());
-  return { caPem: forge.pki.certificateToPem(caCert), certPem: forge.pki.certificateToPem(cert), keyPem: leaf.privPem };
+  cert.sign(caKey, forge.md.sha256.create());
+  return { caPem: ca.caPem, certPem: forge.pki.certificateToPem(cert), keyPem: leaf.privPem };
+}
+
+/** A fresh CA and a serving certificate under it. */
+export function selfSignedServing(dnsNames: readonly string[], ips: readonly string[] = []): ServingTls {
+  return issueServing(makeCa(), dnsNames, ips);
 }

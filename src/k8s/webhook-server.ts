@@ -1,7 +1,8 @@
 /**
  * `kts webhook`: the mutating admission webhook over HTTPS only. TLS from files
- * (cert-manager) or a self-signed CA made at start-up, whose certificate is then written into
- * the caBundle of its own MutatingWebhookConfiguration through the API. Native sidecars are
+ * (cert-manager) or a self-signed CA shared by every replica through a Secret (create-or-adopt,
+ * ca-secret.ts), whose certificate is then written into the caBundle of its own
+ * MutatingWebhookConfiguration through the API. Native sidecars are
  * used when the API server is 1.29 or newer (asked at start-up unless configured).
  */
 import { readFile } from 'node:fs/promises';
@@ -11,9 +12,10 @@ import { AdmissionregistrationV1Api, type KubeConfig, VersionApi } from '@kubern
 import express from 'express';
 import type { Logger } from 'pino';
 import { review } from './admission.js';
+import { loadOrCreateCa } from './ca-secret.js';
 import { errorMessage } from './client.js';
 import { NATIVE_SIDECAR_MINOR } from './inject.js';
-import { selfSignedServing } from './tls.js';
+import { issueServing, makeCa } from './tls.js';
 
 export interface WebhookConfig {
   listen: { host: string; port: number };
@@ -22,7 +24,13 @@ export interface WebhookConfig {
   nativeSidecars: 'auto' | 'true' | 'false';
   tls:
     | { kind: 'files'; certFile: string; keyFile: string }
-    | { kind: 'self-signed'; dnsNames: string[]; webhookConfig: string | undefined };
+    | {
+        kind: 'self-signed';
+        dnsNames: string[];
+        webhookConfig: string | undefined;
+        /** Secret (namespace/name) holding the CA every replica shares; undefined: a CA of this process's own. */
+        caSecret: { namespace: string; name: string } | undefined;
+      };
 }
 
 export interface RunningWebhook {
@@ -38,6 +46,8 @@ export async function patchCaBundle(kc: KubeConfig, name: string, caPem: string)
   const caBundle = Buffer.from(caPem).toString('base64');
   for (let attempt = 0; ; attempt++) {
     const cfg = await api.readMutatingWebhookConfiguration({ name });
+    // Replicas sharing one CA write the same bundle: once it is there, leave it.
+    if ((cfg.webhooks ?? []).every((w) => w.clientConfig.caBundle === caBundle)) return cfg.webhooks?.length ?? 0;
     for (const w of cfg.webhooks ?? []) w.clientConfig = { ...w.clientConfig, caBundle };
     try {
       await api.replaceMutatingWebhookConfiguration({ name, body: cfg });
@@ -70,13 +80,21 @@ export async function startWebhook(cfg: WebhookConfig, deps: { kubeConfig?: Kube
   if (cfg.tls.kind === 'files') {
     tls = { cert: await readFile(cfg.tls.certFile, 'utf8'), key: await readFile(cfg.tls.keyFile, 'utf8') };
   } else {
-    const made = selfSignedServing(cfg.tls.dnsNames, ['127.0.0.1']);
+    const { caSecret, webhookConfig } = cfg.tls;
+    if ((caSecret !== undefined || webhookConfig !== undefined) && deps.kubeConfig === undefined)
+      throw new Error('--ca-secret and --webhook-config need access to the API server');
+    let ca = makeCa();
+    if (caSecret !== undefined && deps.kubeConfig !== undefined) {
+      const shared = await loadOrCreateCa(deps.kubeConfig, caSecret.namespace, caSecret.name);
+      ca = shared.ca;
+      log.info({ secret: `${caSecret.namespace}/${caSecret.name}`, origin: shared.origin }, 'webhook CA from the shared Secret');
+    }
+    const made = issueServing(ca, cfg.tls.dnsNames, ['127.0.0.1']);
     tls = { cert: made.certPem, key: made.keyPem };
     caPem = made.caPem;
-    if (cfg.tls.webhookConfig !== undefined) {
-      if (deps.kubeConfig === undefined) throw new Error('--webhook-config needs access to the API server');
-      const n = await patchCaBundle(deps.kubeConfig, cfg.tls.webhookConfig, made.caPem);
-      log.info({ webhookConfig: cfg.tls.webhookConfig, webhooks: n }, 'caBundle written to the MutatingWebhookConfiguration');
+    if (webhookConfig !== undefined && deps.kubeConfig !== undefined) {
+      const n = await patchCaBundle(deps.kubeConfig, webhookConfig, made.caPem);
+      log.info({ webhookConfig, webhooks: n }, 'caBundle written to the MutatingWebhookConfiguration');
     }
   }
   const serverMinor = await serverMinorOf(deps.kubeConfig, cfg.nativeSidecars, log);

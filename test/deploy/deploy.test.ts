@@ -11,6 +11,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { dashboardsYaml, prometheusRuleYaml } from '../../deploy/src/monitoring.js';
 import { ConfigMapBaselineStore } from '../../src/baselines/configmap-store.js';
+import { loadOrCreateCa } from '../../src/k8s/ca-secret.js';
 import { injectPod } from '../../src/k8s/inject.js';
 import { PodSignaller } from '../../src/k8s/signal.js';
 import { patchCaBundle } from '../../src/k8s/webhook-server.js';
@@ -150,12 +151,14 @@ describe('RBAC against the calls the code makes', () => {
     assert.deepEqual([...used].sort(), [...granted(`${ROOT}deploy/base/sidecar-rbac.yaml`, 'kts-sidecar')].sort());
   });
 
-  it("the webhook's ClusterRole grants exactly the caBundle update", async () => {
+  it("the webhook's roles grant exactly the shared CA Secret and the caBundle update", async () => {
     api.calls.length = 0;
     api.webhookConfigs.set('kts-sidecar-injector', {
       metadata: { name: 'kts-sidecar-injector' },
       webhooks: [{ name: 'pods.kts.dev', clientConfig: {} }],
     });
+    await loadOrCreateCa(kc, 'kts-system', 'kts-webhook-ca');
+    await loadOrCreateCa(kc, 'kts-system', 'kts-webhook-ca');
     await patchCaBundle(kc, 'kts-sidecar-injector', 'PEM');
     const used = new Set(api.calls.map((c) => `${c.verb} ${c.resource}`));
     assert.deepEqual([...used].sort(), [...granted(`${ROOT}deploy/base/webhook-rbac.yaml`, 'kts-webhook')].sort());

@@ -11,7 +11,8 @@ import { cp, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { ROOT, startServeProcess } from '../helpers.js';
+import { BUNDLE, ROOT, startKtsProcess, startServeProcess } from '../helpers.js';
+import { FakeKubeApi } from '../k8s/fake-api.js';
 
 interface Instruction {
   op: string;
@@ -70,9 +71,9 @@ describe('container images', () => {
     let app: string;
     before(async () => {
       app = await mkdtemp(join(tmpdir(), 'kts-image-'));
-      // what the Dockerfile's build stage makes: the bundle, then production dependencies only
-      const b = spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(b.status, 0, b.stderr);
+      // what the Dockerfile's build stage makes: the bundle (`npm test` builds it first), then
+      // production dependencies only
+      assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: run npm test (it bundles before testing)`);
       await cp(join(ROOT, 'dist/bundle'), join(app, 'dist/bundle'), { recursive: true });
       await cp(join(ROOT, 'package.json'), join(app, 'package.json'));
       const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
@@ -116,6 +117,44 @@ describe('container images', () => {
         'md,svg',
       ]);
       assert.equal(r.status, 0, r.stderr);
+    });
+
+    it('kts inject, replay and baseline capture', async () => {
+      const H = join(ROOT, 'test/fixtures/h100-2026-11-22');
+      const inj = kts(['inject', '-f', '-'], readFileSync(join(ROOT, 'test/k8s/fixtures/workloads.yaml'), 'utf8'));
+      assert.equal(inj.status, 0, inj.stderr);
+      assert.match(inj.stdout, /name: kts-sidecar/);
+      const rep = kts(['replay', `${H}/solo-fft.log`, '--speed', 'max']);
+      assert.equal(rep.status, 0, rep.stderr);
+      assert.equal(rep.stdout.split('\n').filter((l) => l.startsWith('KTS_APP')).length, 600);
+      const out = join(app, 'baseline.json');
+      const cap = kts(['baseline', 'capture', '--from', `${H}/solo-fft.log`, '--profile', 'h100', '--out', out]);
+      assert.equal(cap.status, 0, cap.stderr);
+      assert.match(readFileSync(out, 'utf8'), /"profiles"/);
+    });
+
+    it('kts webhook and kts guard start and stop cleanly', async () => {
+      const launch = ['--preserve-symlinks', join(app, 'dist/bundle/cli.js')];
+      const hook = await startKtsProcess(
+        ['webhook', '--listen', '127.0.0.1:0', '--webhook-config', 'none', '--native-sidecars', 'true'],
+        'kts webhook listening (TLS)',
+        {},
+        launch,
+      );
+      assert.equal((await hook.stop()).code, 0, hook.logs.join('\n'));
+      const api = new FakeKubeApi();
+      await api.start();
+      try {
+        const guard = await startKtsProcess(
+          ['guard', '--listen', '127.0.0.1:0', '--lease-namespace', 'kts-system'],
+          'kts guard started',
+          { KUBECONFIG: api.writeKubeconfig(app) },
+          launch,
+        );
+        assert.equal((await guard.stop()).code, 0, guard.logs.join('\n'));
+      } finally {
+        await api.stop();
+      }
     });
 
     it('kts serve answers /metrics', async () => {

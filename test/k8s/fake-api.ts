@@ -62,6 +62,8 @@ export class FakeKubeApi {
   readonly calls: RecordedCall[] = [];
   readonly pods = new Map<string, Json>();
   readonly configMaps = new Map<string, Json>();
+  /** Secrets keyed `ns/name`. */
+  readonly secrets = new Map<string, Json>();
   readonly events: Json[] = [];
   /** MutatingWebhookConfigurations by name (cluster-scoped). */
   readonly webhookConfigs = new Map<string, Json>();
@@ -285,6 +287,10 @@ export class FakeKubeApi {
       if (current === undefined) return this.status(res, 404, 'NotFound', `mutatingwebhookconfigurations "${name}" not found`);
       if (method === 'GET') return this.json(res, 200, current);
       if (method === 'PUT') {
+        const rv = ((body as Json).metadata as Json | undefined)?.resourceVersion;
+        const currentRv = (current.metadata as Json | undefined)?.resourceVersion;
+        if (rv !== undefined && currentRv !== undefined && rv !== currentRv)
+          return this.status(res, 409, 'Conflict', 'the object has been modified; please apply your changes to the latest version');
         const next = {
           ...(body as Json),
           metadata: { ...((body as Json).metadata as Json), resourceVersion: String(this.resourceVersion++) },
@@ -319,6 +325,7 @@ export class FakeKubeApi {
     }
     if (resource === 'pods') return this.pod(req, res, url, ns, name, sub, body);
     if (resource === 'configmaps') return this.configMap(res, url, ns, name, method, body, watch);
+    if (resource === 'secrets') return this.secret(res, ns, name, method, body);
     if (resource === 'events' && method === 'POST') {
       const ev = { ...(body as Json) };
       const meta = (ev.metadata ?? {}) as Json;
@@ -504,6 +511,22 @@ export class FakeKubeApi {
         return this.status(res, 409, 'Conflict', 'the object has been modified; please apply your changes to the latest version');
       }
       return this.json(res, 200, this.putConfigMap(ns, name, cm.data ?? {}));
+    }
+    return this.status(res, 405, 'MethodNotAllowed', 'not supported by the fake');
+  }
+
+  private secret(res: ServerResponse, ns: string, name: string | undefined, method: string, body: unknown): Handled {
+    if (method === 'GET' && name !== undefined) {
+      const s = this.secrets.get(`${ns}/${name}`);
+      return s === undefined ? this.status(res, 404, 'NotFound', `secrets "${name}" not found`) : this.json(res, 200, s);
+    }
+    if (method === 'POST' && name === undefined) {
+      const s = body as { metadata?: Json };
+      const n = String(s.metadata?.name ?? '');
+      if (this.secrets.has(`${ns}/${n}`)) return this.status(res, 409, 'AlreadyExists', `secrets "${n}" already exists`);
+      const stored = { ...s, metadata: { ...s.metadata, namespace: ns, resourceVersion: String(this.resourceVersion++) } };
+      this.secrets.set(`${ns}/${n}`, stored);
+      return this.json(res, 201, stored);
     }
     return this.status(res, 405, 'MethodNotAllowed', 'not supported by the fake');
   }

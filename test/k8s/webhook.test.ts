@@ -55,7 +55,7 @@ describe('kts webhook (HTTPS, self-signed CA)', () => {
         listen: { host: '127.0.0.1', port: 0 },
         image: 'ghcr.io/kts-exporter/kts-exporter:test',
         nativeSidecars: 'auto',
-        tls: { kind: 'self-signed', dnsNames: ['kts-webhook.kts-system.svc'], webhookConfig: 'kts-sidecar-injector' },
+        tls: { kind: 'self-signed', dnsNames: ['kts-webhook.kts-system.svc'], webhookConfig: 'kts-sidecar-injector', caSecret: undefined },
       },
       { kubeConfig: kc, logger },
     );
@@ -65,7 +65,7 @@ describe('kts webhook (HTTPS, self-signed CA)', () => {
         listen: { host: '127.0.0.1', port: 0 },
         image: 'ghcr.io/kts-exporter/kts-exporter:test',
         nativeSidecars: 'auto',
-        tls: { kind: 'self-signed', dnsNames: ['kts-webhook.kts-system.svc'], webhookConfig: undefined },
+        tls: { kind: 'self-signed', dnsNames: ['kts-webhook.kts-system.svc'], webhookConfig: undefined, caSecret: undefined },
       },
       { kubeConfig: kc, logger },
     );
