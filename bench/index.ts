@@ -6,7 +6,8 @@
  * - mtail: the same file through mtail, and the ratio;
  * - accuracy: quantile error against exact nearest-rank quantiles;
  * - metrics_endpoint: /metrics render time with 16 workloads;
- * - detection: contention detection delay on the H100 fixtures, and false alarms on solo data.
+ * - detection: contention detection delay on the H100 fixtures, and false alarms on solo data;
+ * - detection_arl: the detector's mean run length to a false alarm, simulated (BENCH_ARL_SAMPLES);
  * - sidecar_file_tail: `kts serve` as a process tailing a file, scraped every second;
  * - sidecar_soak: RSS while one hour of recorded time is replayed at 60x (BENCH_SOAK=0 skips).
  */
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantileAccuracy } from './accuracy.js';
+import { arlFigures } from './arl.js';
 import { detectionFigures } from './detection.js';
 import { fileTailIngest, soak } from './e2e.js';
 import { generateLog } from './generate.js';
@@ -63,6 +65,7 @@ const result = {
   accuracy: quantileAccuracy(),
   metrics_endpoint: { ...(await scrapeLatency()), aim_ms: 5 },
   detection: await detectionFigures(),
+  detection_arl: arlFigures(),
   sidecar_file_tail: await fileTailIngest(dir, Number(process.env.BENCH_E2E_LINES ?? 2_000_000), pin),
   ...(process.env.BENCH_SOAK === '0' ? {} : { sidecar_soak: await soak(dir, pin) }),
 };

@@ -59,7 +59,7 @@ export function labelVariable(name: string, label: string, metric: string, selec
 }
 
 export function clockVariable(): CustomVariableBuilder {
-  return new CustomVariableBuilder('clock').label('Clock').values('wall,device').current({ text: 'wall', value: 'wall' });
+  return new CustomVariableBuilder('clock').label('Clock').values('wall,device,queue').current({ text: 'wall', value: 'wall' });
 }
 
 /** Places panels left to right, two per row of 8 units, unless a width is given. */

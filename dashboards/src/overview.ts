@@ -70,8 +70,10 @@ export function overviewDashboard(): DashboardBuilder {
     )
     .add(
       new TimeSeries()
-        .title('Device vs wall DF (5m)')
-        .description('On time-sliced GPUs the device clock often stays flat while the wall clock shows the wait.')
+        .title('DF by clock: device, wall, queueing (5m)')
+        .description(
+          'On time-sliced GPUs the device clock often stays flat while the wall clock shows the wait; the queueing clock (wall - device, floored: docs/detection.md) shows it first.',
+        )
         .datasource(DATASOURCE)
         .unit('none')
         .decimals(2)
@@ -95,15 +97,16 @@ export function overviewDashboard(): DashboardBuilder {
     )
     .add(
       new TimeSeries()
-        .title('Queueing delay p99 (wall - device, 5m)')
+        .title('Queueing delay p99 (wall - device, 5m) against its baseline')
         .datasource(DATASOURCE)
         .unit('s')
-        .withTarget(query(`kts_queueing_delay_seconds{${NS}, window="5m", quantile="0.99"}`, '{{pod}} {{workload}}')),
+        .withTarget(query(`kts_queueing_delay_seconds{${NS}, window="5m", quantile="0.99"}`, '{{pod}} {{workload}}'))
+        .withTarget(query(`kts_baseline_latency_seconds{${NS}, clock="queue", quantile="0.99"}`, '{{pod}} {{workload}} baseline', 'B')),
     )
     .add(
       new TimeSeries()
         .title('Share of samples above the baseline p99 (5m)')
-        .description('About 1 % when nothing is wrong.')
+        .description('About 1 % when nothing is wrong, on each clock (queue: above the floored queueing p99).')
         .datasource(DATASOURCE)
         .unit('percentunit')
         .withTarget(query(`kts_tail_exceedance_ratio{${NS}, window="5m"}`, '{{pod}} {{workload}} {{clock}}')),

@@ -28,7 +28,10 @@ export function statusPage(doc: StatusDocument, history: (workload: string) => r
   const cards = doc.workloads.map((w) => {
     const dev = w.clocks.device;
     const wall = w.clocks.wall;
-    const contention = wall?.contention === true || dev?.contention === true;
+    const queue = w.clocks.queue;
+    const contention = wall?.contention === true || dev?.contention === true || queue?.contention === true;
+    // The queueing DF is against a small floored baseline: flagged at twice the thresholds, as its alert does.
+    const queueThresholds = { warning: 2 * w.thresholds.warning, critical: 2 * w.thresholds.critical };
     const state =
       w.baseline === null
         ? '<span class="muted">no baseline</span>'
@@ -42,6 +45,7 @@ export function statusPage(doc: StatusDocument, history: (workload: string) => r
     <tr><th></th><th>p99 (1m)</th><th>DF (1m)</th><th>jitter (1m)</th></tr>
     <tr><th>device</th><td>${ms(dev?.['1m'].p99_ms)}</td><td class="${dfClass(dev?.df_p99?.['1m'], w.thresholds)}">${x(dev?.df_p99?.['1m'])}</td><td>${x(dev?.['1m'].jitter)}</td></tr>
     <tr><th>wall</th><td>${ms(wall?.['1m'].p99_ms)}</td><td class="${dfClass(wall?.df_p99?.['1m'], w.thresholds)}">${x(wall?.df_p99?.['1m'])}</td><td>${x(wall?.['1m'].jitter)}</td></tr>
+    <tr><th>queue</th><td>${ms(queue?.['1m'].p99_ms)}</td><td class="${dfClass(queue?.df_p99?.['1m'], queueThresholds)}">${x(queue?.df_p99?.['1m'])}</td><td>${x(queue?.['1m'].jitter)}</td></tr>
   </table>
   <p>queueing delay p99 (1m): ${ms(w.queue_p99_ms_1m)} · baseline: ${w.baseline === null ? 'none' : esc(w.baseline.profile)}</p>
   ${sparkline(history(w.workload))}

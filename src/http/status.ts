@@ -4,6 +4,7 @@ import type { Snapshot } from '../metrics/snapshot.js';
 import type { Source } from '../sources/source.js';
 import { DF_CLOCKS } from '../stats/live.js';
 import type { LatencySummary } from '../stats/summary.js';
+import type { WindowName } from '../stats/windows.js';
 
 const r6 = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null);
 
@@ -19,6 +20,10 @@ export interface StatusInput {
   version: string;
   ready: { ready: boolean; reasons: string[] };
   dcgm?: { url: string; scraper: DcgmScraper };
+}
+
+function dfOf(df: Record<WindowName, number> | undefined) {
+  return df === undefined ? null : { '1m': r6(df['1m']), '5m': r6(df['5m']), total: r6(df.total) };
 }
 
 function dcgmState(d: StatusInput['dcgm']) {
@@ -68,7 +73,13 @@ export function statusDocument(i: StatusInput) {
         baseline:
           b === undefined
             ? null
-            : { profile: b.profile, captured_at: b.captured_at, device_p99_ms: b.clocks.device.p99_ms, wall_p99_ms: b.clocks.wall.p99_ms },
+            : {
+                profile: b.profile,
+                captured_at: b.captured_at,
+                device_p99_ms: b.clocks.device.p99_ms,
+                wall_p99_ms: b.clocks.wall.p99_ms,
+                queue_p99_ms: b.clocks.queue?.p99_ms ?? null,
+              },
         thresholds: w.live.thresholds,
         clocks: Object.fromEntries(
           DF_CLOCKS.map((c) => [
@@ -77,16 +88,9 @@ export function statusDocument(i: StatusInput) {
               '1m': figures(w.summaries[c]['1m']),
               '5m': figures(w.summaries[c]['5m']),
               total: figures(w.summaries[c].total),
-              df_p99:
-                b === undefined
-                  ? null
-                  : {
-                      '1m': r6(w.summaries[c]['1m'].p99Ms / b.clocks[c].p99_ms),
-                      '5m': r6(w.summaries[c]['5m'].p99Ms / b.clocks[c].p99_ms),
-                      total: r6(w.summaries[c].total.p99Ms / b.clocks[c].p99_ms),
-                    },
+              df_p99: dfOf(w.df[c]),
               exceedance_1m: r6(w.exceedance[c]?.['1m'] ?? Number.NaN),
-              contention: w.live.detectors?.[c].active ?? null,
+              contention: w.live.detectors?.[c]?.active ?? null,
             },
           ]),
         ),

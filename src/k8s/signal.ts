@@ -15,8 +15,9 @@ export const CONDITION_TYPE = 'kts.dev/TailContention';
 export interface WorkloadReading {
   workload: string;
   /** DF (1m) per clock; NaN where unknown. */
-  df: { device: number; wall: number };
-  p99Ms: { device: number; wall: number };
+  /** DF p99 (1m) per clock. The device and wall DFs raise and clear the signal; the queueing DF is told alongside. */
+  df: { device: number; wall: number; queue?: number };
+  p99Ms: { device: number; wall: number; queue?: number };
   thresholds: { warning: number; critical: number };
 }
 
@@ -54,7 +55,8 @@ function describe(r: WorkloadReading): string {
   const clock = (r.df.wall >= r.df.device || !Number.isFinite(r.df.device) ? 'wall' : 'device') as 'wall' | 'device';
   return (
     `${r.workload}: ${clock}-clock p99 ${r.p99Ms[clock].toFixed(3)} ms is ${r.df[clock].toFixed(2)}x its solo baseline ` +
-    `(critical ${r.thresholds.critical}; device DF ${fmt(r.df.device)}, wall DF ${fmt(r.df.wall)}, 1m window)`
+    `(critical ${r.thresholds.critical}; device DF ${fmt(r.df.device)}, wall DF ${fmt(r.df.wall)}, ` +
+    `queueing DF ${fmt(r.df.queue ?? Number.NaN)}, 1m window)`
   );
 }
 

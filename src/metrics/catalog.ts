@@ -84,7 +84,7 @@ export const METRICS = {
     'gauge',
     'detection',
     ['workload', 'clock', 'window'],
-    'Degradation factor: live p99 / stored baseline p99 of the same clock. Absent without a baseline.',
+    'Degradation factor: live p99 / stored baseline p99 of the same clock (queue: both floored, docs/detection.md). Absent without a baseline.',
   ),
   exceedance: m(
     'kts_tail_exceedance_ratio',
@@ -98,14 +98,14 @@ export const METRICS = {
     'gauge',
     'detection',
     ['workload', 'clock'],
-    '1 while the sequential test (Bernoulli CUSUM on baseline p99 and p99.9 exceedances) detects tail contention, else 0.',
+    '1 while the sequential test (window-limited GLR on exceedances of the baseline p95, p99 and p99.9) detects tail contention on the clock (device, wall, queue), else 0.',
   ),
   contentionScore: m(
     'kts_contention_score_ratio',
     'gauge',
     'detection',
     ['workload', 'clock'],
-    'The onset CUSUM statistic divided by its alarm threshold: detection switches on at 1.',
+    'The largest GLR statistic of the clock divided by its alarm threshold: detection switches on at 1.',
   ),
   contentionOnsets: m(
     'kts_contention_onsets_total',

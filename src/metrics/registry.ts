@@ -24,7 +24,7 @@ import { QUANTILES } from '../stats/summary.js';
 import { WINDOWS } from '../stats/windows.js';
 import { VERSION } from '../version.js';
 import { DURATION_BUCKETS, METRICS, type MetricSpec } from './catalog.js';
-import { SnapshotCache } from './snapshot.js';
+import { HISTOGRAM_CLOCKS, SnapshotCache } from './snapshot.js';
 
 export interface ExpositionState {
   tracker: LiveTracker;
@@ -49,7 +49,6 @@ type Labels = LabelValues<string>;
 type Setter = (labels: Labels, value: number) => void;
 
 const Q_LABEL = QUANTILES.map(String);
-const HISTOGRAM_CLOCKS = ['device', 'wall'] as const;
 
 /** Sets one series per quantile label from values in milliseconds (exposed in seconds). */
 function setQuantiles(set: Setter, labels: Labels, ms: readonly number[]): void {
@@ -155,7 +154,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
 
   gauge(METRICS.latency, (set) => {
     for (const w of snap().workloads) {
-      for (const clock of DF_CLOCKS) {
+      for (const clock of HISTOGRAM_CLOCKS) {
         for (const window of WINDOWS) {
           const s = w.summaries[clock][window];
           setQuantiles(set, { workload: w.live.stats.workload, clock, window }, [s.p50Ms, s.p95Ms, s.p99Ms, s.p999Ms]);
@@ -165,7 +164,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
   gauge(METRICS.jitter, (set) => {
     for (const w of snap().workloads)
-      for (const clock of DF_CLOCKS)
+      for (const clock of HISTOGRAM_CLOCKS)
         for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, w.summaries[clock][window].jitter);
   });
   gauge(METRICS.queueingDelay, (set) => {
@@ -181,7 +180,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
   gauge(METRICS.throughputProxy, (set) => {
     for (const w of snap().workloads)
-      for (const clock of DF_CLOCKS)
+      for (const clock of HISTOGRAM_CLOCKS)
         for (const window of WINDOWS)
           set({ workload: w.live.stats.workload, clock, window }, w.summaries[clock][window].throughputProxyIps);
   });
@@ -199,13 +198,11 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
     for (const w of state.tracker.workloads()) set({ workload: w.stats.workload }, w.stats.lastSampleEpoch);
   });
   gauge(METRICS.degradation, (set) => {
-    for (const w of snap().workloads) {
-      const b = w.live.baseline;
-      if (b === undefined) continue;
-      for (const clock of DF_CLOCKS)
-        for (const window of WINDOWS)
-          set({ workload: w.live.stats.workload, clock, window }, w.summaries[clock][window].p99Ms / b.clocks[clock].p99_ms);
-    }
+    for (const w of snap().workloads)
+      for (const clock of DF_CLOCKS) {
+        const df = w.df[clock];
+        if (df !== undefined) for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, df[window]);
+      }
   });
   gauge(METRICS.exceedance, (set) => {
     for (const w of snap().workloads)
@@ -216,20 +213,24 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
   gauge(METRICS.contention, (set) => {
     for (const w of state.tracker.workloads())
-      if (w.detectors !== undefined)
-        for (const clock of DF_CLOCKS) set({ workload: w.stats.workload, clock }, w.detectors[clock].active ? 1 : 0);
+      for (const clock of DF_CLOCKS) {
+        const d = w.detectors?.[clock];
+        if (d !== undefined) set({ workload: w.stats.workload, clock }, d.active ? 1 : 0);
+      }
   });
   gauge(METRICS.contentionScore, (set) => {
     for (const w of state.tracker.workloads())
-      if (w.detectors !== undefined)
-        for (const clock of DF_CLOCKS) {
-          const d = w.detectors[clock];
-          set({ workload: w.stats.workload, clock }, d.onsetStatistic / d.threshold);
-        }
+      for (const clock of DF_CLOCKS) {
+        const d = w.detectors?.[clock];
+        if (d !== undefined) set({ workload: w.stats.workload, clock }, d.score);
+      }
   });
   counter(METRICS.contentionOnsets, (set) => {
     for (const w of state.tracker.workloads())
-      if (w.detectors !== undefined) for (const clock of DF_CLOCKS) set({ workload: w.stats.workload, clock }, w.detectors[clock].onsets);
+      for (const clock of DF_CLOCKS) {
+        const d = w.detectors?.[clock];
+        if (d !== undefined) set({ workload: w.stats.workload, clock }, d.onsets);
+      }
   });
   gauge(METRICS.threshold, (set) => {
     for (const w of state.tracker.workloads()) {
@@ -243,6 +244,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
       if (b === undefined) continue;
       for (const clock of DF_CLOCKS) {
         const c = b.clocks[clock];
+        if (c === undefined) continue;
         setQuantiles(set, { workload: w.stats.workload, clock }, [c.p50_ms, c.p95_ms, c.p99_ms, c.p999_ms]);
       }
     }

@@ -3,7 +3,8 @@
  * it): quantiles, exceedance and histogram buckets per workload, clock and window.
  */
 import { CLOCKS, type Clock } from '../stats/clocks.js';
-import type { DfClock, LiveTracker, LiveWorkload } from '../stats/live.js';
+import type { LiveTracker, LiveWorkload } from '../stats/live.js';
+import { clockReference, degradationFactor } from '../stats/reference.js';
 import { type LatencySummary, QUANTILES, summaryFromNs } from '../stats/summary.js';
 import { WINDOWS, type WindowName } from '../stats/windows.js';
 import { DURATION_BUCKETS } from './catalog.js';
@@ -19,13 +20,19 @@ function insertSorted(a: number[], v: number): number {
   return i;
 }
 
+/** Clocks exposed as a Prometheus histogram (kts_iteration_duration_seconds). */
+export const HISTOGRAM_CLOCKS = ['device', 'wall'] as const;
+export type HistogramClock = (typeof HISTOGRAM_CLOCKS)[number];
+
 export interface WorkloadSnapshot {
   live: LiveWorkload;
   summaries: Record<Clock, Record<WindowName, LatencySummary>>;
-  /** Share of samples above the baseline p99 (device, wall); absent without a baseline. */
+  /** DF p99 per clock and window; absent without a baseline (or for a clock it lacks). */
+  df: Partial<Record<Clock, Record<WindowName, number>>>;
+  /** Share of samples above the baseline p99 (queue: floored); absent without a baseline. */
   exceedance: Partial<Record<Clock, Record<WindowName, number>>>;
   /** Cumulative bucket counts (aligned with DURATION_BUCKETS) and sums, total window, device and wall. */
-  buckets: Record<DfClock, { cumulative: number[]; count: number; sumSeconds: number }>;
+  buckets: Record<HistogramClock, { cumulative: number[]; count: number; sumSeconds: number }>;
   /** Iterations per second observed over each window. */
   rate: Record<WindowName, number>;
 }
@@ -37,33 +44,40 @@ export interface Snapshot {
 
 function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
   const summaries = {} as WorkloadSnapshot['summaries'];
+  const df: WorkloadSnapshot['df'] = {};
   const exceedance: WorkloadSnapshot['exceedance'] = {};
   const buckets = {} as WorkloadSnapshot['buckets'];
   const b = w.baseline;
-  // One pass per clock and window: quantiles, and for the DF clocks the histogram buckets
-  // (total window) and the count above the baseline p99 (every window).
+  // One pass per clock and window: quantiles, for device and wall the histogram buckets
+  // (total window), and against a baseline the count above its p99 (every window).
   for (const c of CLOCKS) {
     const h = w.stats.clocks[c];
-    const isDf = c !== 'queue';
-    const p99Ns = isDf && b !== undefined ? b.clocks[c as DfClock].p99_ms * 1e6 : undefined;
+    const isHistogram = c !== 'queue';
+    const ref = b === undefined ? undefined : clockReference(b, c);
+    const p99Ns = ref === undefined ? undefined : ref.p99_ms * 1e6;
     const perWindow = {} as Record<WindowName, LatencySummary>;
     const perWindowExceedance = {} as Record<WindowName, number>;
+    const perWindowDf = {} as Record<WindowName, number>;
     for (const win of WINDOWS) {
-      const withBuckets = isDf && win === 'total';
+      const withBuckets = isHistogram && win === 'total';
       const boundsNs = withBuckets ? BUCKETS_NS.slice() : [];
       const p99At = p99Ns === undefined ? -1 : insertSorted(boundsNs, p99Ns);
       const out: number[] = new Array(boundsNs.length);
       const r = h.read(win, QUANTILES, nowMs, boundsNs.length > 0 ? { boundsNs, out } : undefined);
       const summary = summaryFromNs(r.count, r.quantiles, r.sum, r.max);
       perWindow[win] = summary;
+      if (b !== undefined) perWindowDf[win] = degradationFactor(b, c, summary.p99Ms);
       if (p99At >= 0) perWindowExceedance[win] = r.count === 0 ? Number.NaN : (r.count - (out[p99At] as number)) / r.count;
       if (withBuckets) {
         if (p99At >= 0) out.splice(p99At, 1);
-        buckets[c as DfClock] = { cumulative: out, count: r.count, sumSeconds: (summary.meanMs * r.count) / 1e3 || 0 };
+        buckets[c as HistogramClock] = { cumulative: out, count: r.count, sumSeconds: (summary.meanMs * r.count) / 1e3 || 0 };
       }
     }
     summaries[c] = perWindow;
-    if (p99Ns !== undefined) exceedance[c] = perWindowExceedance;
+    if (p99Ns !== undefined) {
+      exceedance[c] = perWindowExceedance;
+      df[c] = perWindowDf;
+    }
   }
   const elapsed = Math.max(1, (nowMs - w.stats.firstSampleMs) / 1000);
   const rate = {
@@ -71,7 +85,7 @@ function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
     '5m': summaries.device['5m'].count / WINDOW_SECONDS['5m'],
     total: summaries.device.total.count / elapsed,
   };
-  return { live: w, summaries, exceedance, buckets, rate };
+  return { live: w, summaries, df, exceedance, buckets, rate };
 }
 
 /**

@@ -7,13 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { LineDecoder } from '../line/decoder.js';
 import { endEpochSeconds } from '../line/types.js';
 import { makeProfile } from '../stats/baseline.js';
+import { CLOCKS, type Clock } from '../stats/clocks.js';
 import { LiveTracker } from '../stats/live.js';
 import { collectPhase } from './collect.js';
 
 export interface DetectionReplay {
   workload: string;
   samples: number;
-  first_detection: Record<'device' | 'wall', { samples: number; seconds: number } | null>;
+  first_detection: Record<Clock, { samples: number; seconds: number } | null>;
 }
 
 export async function replayDetection(
@@ -28,15 +29,15 @@ export async function replayDetection(
   );
   const tracker = new LiveTracker({ warmupIterations: warmup });
   tracker.setBaselines({ version: 1, profiles });
-  const first: DetectionReplay['first_detection'] = { device: null, wall: null };
+  const first: DetectionReplay['first_detection'] = { device: null, wall: null, queue: null };
   let t0 = Number.NaN;
   const decoder = new LineDecoder((s) => {
     tracker.ingest(s, 0);
     const w = tracker.get(workload);
     if (w?.detectors === undefined || w.stats.samples === 0) return;
     if (Number.isNaN(t0)) t0 = endEpochSeconds(s);
-    for (const c of ['device', 'wall'] as const) {
-      if (first[c] === null && w.detectors[c].active)
+    for (const c of CLOCKS) {
+      if (first[c] === null && w.detectors[c]?.active === true)
         first[c] = { samples: w.stats.samples, seconds: Number((endEpochSeconds(s) - t0).toFixed(2)) };
     }
   });

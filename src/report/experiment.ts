@@ -146,11 +146,11 @@ function livePage(l: LiveRunFigures): string[] {
       ? []
       : [
           '',
-          'The contention detector (a sequential test on exceedances of the baseline p99 and p99.9, set for one false alarm in ' +
+          "The sidecar's contention detector of that day (Bernoulli CUSUM tests on the device and wall clocks only, set for one false alarm in " +
             `10,000 samples) did not fire in this run: the share of FFT iterations above the solo wall p99 (${f3(l.wall_exceedance.baseline_p99_ms)} ms) ` +
             `was ${pct(l.wall_exceedance.alone)} while alone and ${pct(l.wall_exceedance.shared)} while shared, a shift from the expected 1 % ` +
             'that takes thousands of samples to tell from chance at that false-alarm rate. ' +
-            'The p99 itself moved sooner, which is what the DF alerts (5m and 1m windows, `for: 2m`) act on.',
+            'The queueing clock carries the signal instead: the replay of this log through the current detector (below) fires on it.',
         ]),
     '',
   ];
@@ -319,12 +319,15 @@ function experimentMarkdown(p: PageInput): string {
       "Each FFT log replayed line by line through the sidecar's statistics with its solo run as the baseline (`src/report/detection.ts`): " +
         "after how many counted samples `kts_contention_detected` switched on. The live runs' logs start with the FFT alone, so their counts include that solo part.",
       '',
-      '| comparison | FFT samples | wall clock | device clock |',
-      '|---|---|---|---|',
+      '| comparison | FFT samples | queueing clock | wall clock | device clock |',
+      '|---|---|---|---|---|',
     );
     for (const c of COMPARISONS) {
       const r = p.detection.get(c.id);
-      if (r !== undefined) out.push(`| ${c.title} | ${r.samples} | ${d(r.first_detection.wall)} | ${d(r.first_detection.device)} |`);
+      if (r !== undefined)
+        out.push(
+          `| ${c.title} | ${r.samples} | ${d(r.first_detection.queue)} | ${d(r.first_detection.wall)} | ${d(r.first_detection.device)} |`,
+        );
     }
   }
   if (pair?.summary.dcgm !== undefined && pair.summary.dcgm.length > 0) {

@@ -50,13 +50,12 @@ export interface RunningServer {
 function dfReadings(snap: Snapshot): WorkloadReading[] {
   const out: WorkloadReading[] = [];
   for (const w of snap.workloads) {
-    const b = w.live.baseline;
-    if (b === undefined) continue;
-    const p99 = { device: w.summaries.device['1m'].p99Ms, wall: w.summaries.wall['1m'].p99Ms };
+    const df = w.df;
+    if (df.device === undefined || df.wall === undefined) continue;
     out.push({
       workload: w.live.stats.workload,
-      df: { device: p99.device / b.clocks.device.p99_ms, wall: p99.wall / b.clocks.wall.p99_ms },
-      p99Ms: p99,
+      df: { device: df.device['1m'], wall: df.wall['1m'], queue: df.queue?.['1m'] ?? Number.NaN },
+      p99Ms: { device: w.summaries.device['1m'].p99Ms, wall: w.summaries.wall['1m'].p99Ms, queue: w.summaries.queue['1m'].p99Ms },
       thresholds: w.live.thresholds,
     });
   }

@@ -1,17 +1,19 @@
 /**
  * The live view the sidecar exposes: the statistics engine plus, per workload, the stored
- * baseline in force, the contention detectors (device and wall clocks) and the DF
+ * baseline in force, the contention detectors (device, wall and queueing clocks) and the DF
  * thresholds. Pure state: sources feed it, collectors read it at scrape time.
  */
 import type { Sample } from '../line/types.js';
-import { type BaselineDocument, type BaselineProfile, type ClockBaseline, selectProfile } from './baseline.js';
+import { type BaselineDocument, type BaselineProfile, selectProfile } from './baseline.js';
+import { CLOCKS, type Clock } from './clocks.js';
 import { ContentionDetector, DEFAULT_ARL0 } from './detector.js';
 import { type EngineOptions, StatsEngine } from './engine.js';
+import { clockReference, exceedanceLevels } from './reference.js';
 import type { WorkloadStats } from './workload.js';
 
-/** Clocks that carry a baseline, a DF and a detector. */
-export const DF_CLOCKS = ['device', 'wall'] as const;
-export type DfClock = (typeof DF_CLOCKS)[number];
+/** Clocks that carry a baseline, a DF and a detector: all three (queue when the baseline has it). */
+export const DF_CLOCKS = CLOCKS;
+export type DfClock = Clock;
 
 export interface Thresholds {
   warning: number;
@@ -30,11 +32,10 @@ export const DEFAULT_THRESHOLDS: Thresholds = { warning: 1.2, critical: 1.5 };
 export interface LiveWorkload {
   stats: WorkloadStats;
   baseline: BaselineProfile | undefined;
-  detectors: Record<DfClock, ContentionDetector> | undefined;
+  /** Per clock; a clock the baseline lacks (queue in old baselines) has none. Undefined without a baseline. */
+  detectors: Partial<Record<Clock, ContentionDetector>> | undefined;
   thresholds: Thresholds;
 }
-
-const nsOf = (c: ClockBaseline, key: 'p99_ms' | 'p999_ms'): number => c[key] * 1e6;
 
 export class LiveTracker {
   readonly engine: StatsEngine;
@@ -63,8 +64,9 @@ export class LiveTracker {
     }
     const d = w.detectors;
     if (d !== undefined) {
-      d.device.observe(stats.values[0] as number);
-      d.wall.observe(stats.values[1] as number);
+      d.device?.observe(stats.values[0] as number);
+      d.wall?.observe(stats.values[1] as number);
+      d.queue?.observe(stats.values[2] as number);
     }
     return stats;
   }
@@ -107,9 +109,11 @@ export class LiveTracker {
       w.detectors = undefined;
       return;
     }
-    w.detectors = {
-      device: new ContentionDetector(nsOf(p.clocks.device, 'p99_ms'), nsOf(p.clocks.device, 'p999_ms'), this.arl0),
-      wall: new ContentionDetector(nsOf(p.clocks.wall, 'p99_ms'), nsOf(p.clocks.wall, 'p999_ms'), this.arl0),
-    };
+    const detectors: Partial<Record<Clock, ContentionDetector>> = {};
+    for (const c of CLOCKS) {
+      const ref = clockReference(p, c);
+      if (ref !== undefined) detectors[c] = new ContentionDetector(exceedanceLevels(ref), { arl0: this.arl0 });
+    }
+    w.detectors = detectors;
   }
 }

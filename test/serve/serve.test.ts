@@ -37,8 +37,10 @@ describe('kts serve (real process, real file, real HTTP)', () => {
     const df = (clock: string) => series(text, 'kts_degradation_factor', { workload: 'FFT', clock, window: 'total' }) ?? Number.NaN;
     assert.ok(Math.abs(df('wall') - 1.022 / 0.779) <= 0.005 * 1.31, `wall DF ${df('wall')}`);
     assert.ok(Math.abs(df('device') - 0.478 / 0.515) <= 0.005 * 0.93, `device DF ${df('device')}`);
-    assert.equal(series(text, 'kts_contention_detected', { workload: 'FFT', clock: 'wall' }), 1);
+    assert.equal(series(text, 'kts_contention_detected', { workload: 'FFT', clock: 'queue' }), 1);
     assert.equal(series(text, 'kts_contention_detected', { workload: 'FFT', clock: 'device' }), 0);
+    const queueDf = series(text, 'kts_degradation_factor', { workload: 'FFT', clock: 'queue', window: 'total' }) ?? 0;
+    assert.ok(queueDf > 2, `queueing DF ${queueDf}`);
     assert.equal(series(text, 'kts_baseline_loaded', { workload: 'FFT' }), 1);
     assert.equal(series(text, 'kts_samples_total', { workload: 'FFT' }), 590);
     assert.equal(series(text, 'kts_warmup_samples_total'), 10);
@@ -59,12 +61,12 @@ describe('kts serve (real process, real file, real HTTP)', () => {
   it('serves /api/status and the status page', async () => {
     const status = (await (await fetch(`${serve.url}/api/status`)).json()) as {
       ready: boolean;
-      workloads: { workload: string; clocks: { wall: { contention: boolean } } }[];
+      workloads: { workload: string; clocks: { queue: { contention: boolean } } }[];
       sources: { name: string; up: boolean }[];
     };
     assert.equal(status.ready, true);
     assert.equal(status.workloads[0]?.workload, 'FFT');
-    assert.equal(status.workloads[0]?.clocks.wall.contention, true);
+    assert.equal(status.workloads[0]?.clocks.queue.contention, true);
     assert.equal(status.sources[0]?.up, true);
     const page = await (await fetch(`${serve.url}/`)).text();
     assert.match(page, /<section class="card" data-workload="FFT">/);

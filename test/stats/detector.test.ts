@@ -1,53 +1,74 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { prng } from '../../bench/generate.js';
-import { BernoulliCusum, ContentionDetector, cusumThreshold, P99_LEVEL } from '../../src/stats/detector.js';
+import {
+  ContentionDetector,
+  DEFAULT_WINDOW,
+  type ExceedanceLevel,
+  exceedanceLlr,
+  glrThreshold,
+  LevelGlr,
+  TESTS_PER_WORKLOAD,
+} from '../../src/stats/detector.js';
 
-describe('ContentionDetector', () => {
-  it('threshold is ln(2 ARL0)', () => {
-    assert.ok(Math.abs(cusumThreshold(10_000) - Math.log(20_000)) < 1e-12);
+/** Levels on uniform 0..999 samples: 5 %, 1 % and 0.1 % above. */
+const LEVELS: ExceedanceLevel[] = [
+  { thresholdNs: 949.5, p0: 0.05 },
+  { thresholdNs: 989.5, p0: 0.01 },
+  { thresholdNs: 998.5, p0: 0.001 },
+];
+
+describe('ContentionDetector (window-limited GLR on exceedances)', () => {
+  it('threshold is ln(ARL0 x tests x window)', () => {
+    assert.ok(Math.abs(glrThreshold(10_000, DEFAULT_WINDOW, TESTS_PER_WORKLOAD) - Math.log(10_000 * 9 * 1000)) < 1e-12);
   });
 
-  it('CUSUM never goes below zero and signals at the threshold', () => {
-    const c = new BernoulliCusum(P99_LEVEL, 3);
-    for (let i = 0; i < 100; i++) c.observe(false);
-    assert.equal(c.statistic, 0);
-    assert.equal(c.observe(true), false);
-    assert.equal(c.observe(true), false);
-    assert.equal(c.observe(true), true);
+  it('the statistic is k KL(x/k || p0), one-sided', () => {
+    assert.equal(exceedanceLlr(1, 100, 0.01), 0);
+    assert.equal(exceedanceLlr(0, 100, 0.01), 0);
+    const x = 10;
+    const k = 100;
+    const q = x / k;
+    const want = x * Math.log(q / 0.01) + (k - x) * Math.log((1 - q) / 0.99);
+    assert.ok(Math.abs(exceedanceLlr(x, k, 0.01) - want) < 1e-12);
+    assert.equal(exceedanceLlr(5, 5, 0.5), 5 * Math.log(2));
+  });
+
+  it('a level keeps only the exceedances inside its window', () => {
+    const t = new LevelGlr({ thresholdNs: 10, p0: 0.01 }, 50);
+    t.observe(1, 20, false);
+    assert.ok(t.statistic(1) > 0);
+    for (let n = 2; n <= 51; n++) t.observe(n, 0, false);
+    assert.equal(t.statistic(51), 0, 'the exceedance at 1 left the 50-sample window');
   });
 
   it('false alarms stay rarer than the ARL0 bound on in-control data', () => {
     const rand = prng(3);
-    const arl0 = 2000;
-    let alarms = 0;
+    const arl0 = 200; // a small ARL0 makes false alarms frequent enough to count in a test
     const samples = 200_000;
-    const d = new ContentionDetector(990, 999, arl0);
+    let alarms = 0;
+    const d = new ContentionDetector(LEVELS, { arl0, tests: 3 });
     for (let i = 0; i < samples; i++) {
-      d.observe(Math.floor(rand() * 1000)); // uniform 0..999: 0.9 % above 990, 0 % above 999
-      if (d.active) {
+      if (d.observe(Math.floor(rand() * 1000))) {
         alarms++;
-        d.rebase(990, 999);
+        d.rebase(LEVELS);
       }
     }
     assert.ok(alarms <= samples / arl0, `${alarms} alarms in ${samples} samples`);
   });
 
-  it('detects a tenfold p99.9 exceedance rate and recovers once it is gone', () => {
+  it('detects a raised p99 exceedance rate within tens of samples and recovers once it is gone', () => {
     const rand = prng(5);
-    const d = new ContentionDetector(990, 999, 10_000);
+    const d = new ContentionDetector(LEVELS);
+    for (let i = 0; i < 2000; i++) d.observe(Math.floor(rand() * 1000));
+    assert.equal(d.active, false);
     let onset = -1;
-    for (let i = 0; i < 5000 && onset < 0; i++) {
-      d.observe(rand() < 0.012 ? 2000 : 500);
-      if (d.active) onset = i;
-    }
-    assert.ok(onset > 0 && onset < 2000, `onset after ${onset}`);
+    for (let i = 0; i < 1000 && onset < 0; i++) if (d.observe(rand() < 0.5 ? 995 : 500)) onset = i + 1;
+    assert.ok(onset > 0 && onset <= 40, `onset after ${onset}`);
     let recovered = -1;
-    for (let i = 0; i < 5000 && recovered < 0; i++) {
-      d.observe(rand() < 0.01 ? 995 : 500);
-      if (!d.active) recovered = i;
-    }
-    assert.ok(recovered > 0, 'recovers');
+    for (let i = 0; i < 5000 && recovered < 0; i++) if (!d.observe(Math.floor(rand() * 1000))) recovered = i + 1;
+    assert.ok(recovered > 0 && recovered <= DEFAULT_WINDOW, `recovered after ${recovered}`);
     assert.equal(d.onsets, 1);
+    assert.ok(d.score < 1);
   });
 });

@@ -16,16 +16,17 @@ async function baselineFrom(file: string): Promise<BaselineDocument> {
 }
 
 /** Feeds a fixture through a tracker; returns the sample number at which each clock's detector first switched on. */
-function replay(tracker: LiveTracker, file: string, workload: string): { device?: number; wall?: number; samples: number } {
-  const first: { device?: number; wall?: number } = {};
+function replay(tracker: LiveTracker, file: string, workload: string): { device?: number; wall?: number; queue?: number; samples: number } {
+  const first: { device?: number; wall?: number; queue?: number } = {};
   let n = 0;
   const decoder = new LineDecoder((s) => {
     tracker.ingest(s, 0);
     const w = tracker.get(workload);
     if (w?.detectors === undefined || w.stats.samples === 0) return;
     n = w.stats.samples;
-    if (first.device === undefined && w.detectors.device.active) first.device = n;
-    if (first.wall === undefined && w.detectors.wall.active) first.wall = n;
+    if (first.device === undefined && w.detectors.device?.active === true) first.device = n;
+    if (first.wall === undefined && w.detectors.wall?.active === true) first.wall = n;
+    if (first.queue === undefined && w.detectors.queue?.active === true) first.queue = n;
   });
   decoder.push(readFileSync(file));
   decoder.end();
@@ -33,12 +34,12 @@ function replay(tracker: LiveTracker, file: string, workload: string): { device?
 }
 
 describe('contention detection on the H100 fixtures', () => {
-  it('turns on for shared FFT on the wall clock, never on the device clock', async () => {
+  it('turns on for shared FFT on the queueing clock within tens of samples, never on the device clock', async () => {
     const tracker = new LiveTracker({ warmupIterations: 10 });
     tracker.setBaselines(await baselineFrom(`${H100}/solo-fft.log`));
     const r = replay(tracker, `${H100}/shared-fft.log`, 'FFT');
     assert.equal(r.samples, 590);
-    assert.ok(r.wall !== undefined && r.wall <= 200, `wall detection after ${r.wall} samples`);
+    assert.ok(r.queue !== undefined && r.queue <= 20, `queue detection after ${r.queue} samples`);
     assert.equal(r.device, undefined, 'the device clock hides the contention');
   });
 
@@ -52,6 +53,7 @@ describe('contention detection on the H100 fixtures', () => {
       const r = replay(tracker, `${H100}/${file}`, workload);
       assert.equal(r.wall, undefined, `${file} wall`);
       assert.equal(r.device, undefined, `${file} device`);
+      assert.equal(r.queue, undefined, `${file} queue`);
     }
   });
 
