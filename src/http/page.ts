@@ -24,6 +24,12 @@ function dfClass(df: number | null | undefined, t: { warning: number; critical: 
   return df >= t.critical ? 'crit' : df >= t.warning ? 'warn' : 'ok';
 }
 
+function mismatchLine(m: Partial<Record<string, string | null>> | undefined): string {
+  const off = Object.entries(m ?? {}).filter(([, d]) => d !== null);
+  if (off.length === 0) return '';
+  return `<p class="warn">baseline mismatch: alone, the workload is ${off.map(([c, d]) => `${esc(String(d))} on the ${esc(c)} clock`).join(', ')} than its stored baseline</p>`;
+}
+
 export function statusPage(doc: StatusDocument, history: (workload: string) => readonly number[]): string {
   const cards = doc.workloads.map((w) => {
     const dev = w.clocks.device;
@@ -47,7 +53,8 @@ export function statusPage(doc: StatusDocument, history: (workload: string) => r
     <tr><th>wall</th><td>${ms(wall?.['1m'].p99_ms)}</td><td class="${dfClass(wall?.df_p99?.['1m'], w.thresholds)}">${x(wall?.df_p99?.['1m'])}</td><td>${x(wall?.['1m'].jitter)}</td></tr>
     <tr><th>queue</th><td>${ms(queue?.['1m'].p99_ms)}</td><td class="${dfClass(queue?.df_p99?.['1m'], queueThresholds)}">${x(queue?.df_p99?.['1m'])}</td><td>${x(queue?.['1m'].jitter)}</td></tr>
   </table>
-  <p>queueing delay p99 (1m): ${ms(w.queue_p99_ms_1m)} · baseline: ${w.baseline === null ? 'none' : esc(w.baseline.profile)}</p>
+  <p>queueing delay p99 (1m): ${ms(w.queue_p99_ms_1m)} · baseline: ${w.baseline === null ? 'none' : esc(w.baseline.profile)}${w.baseline?.bootstrapped === true ? ' (bootstrapped from alone periods)' : ''}</p>
+  ${mismatchLine(w.baseline?.mismatch)}
   ${sparkline(history(w.workload))}
 </section>`;
   });

@@ -79,7 +79,10 @@ export function statusDocument(i: StatusInput) {
                 device_p99_ms: b.clocks.device.p99_ms,
                 wall_p99_ms: b.clocks.wall.p99_ms,
                 queue_p99_ms: b.clocks.queue?.p99_ms ?? null,
+                bootstrapped: w.live.bootstrapped,
+                mismatch: w.mismatch,
               },
+        alone: { now: w.live.aloneNow ?? null, reference_samples: w.live.alone.samples, df_p99: dfOf(w.aloneDf.wall) },
         thresholds: w.live.thresholds,
         clocks: Object.fromEntries(
           DF_CLOCKS.map((c) => [

@@ -114,6 +114,27 @@ export const METRICS = {
     ['workload', 'clock'],
     'Times contention detection switched on.',
   ),
+  aloneDegradation: m(
+    'kts_alone_degradation_factor',
+    'gauge',
+    'detection',
+    ['workload', 'clock', 'window'],
+    'Live p99 / p99 of the rolling alone reference (the last 2048 samples taken while alone on the GPU; queue floored). Absent until it holds 1000 samples.',
+  ),
+  aloneSamples: m(
+    'kts_alone_reference_samples',
+    'gauge',
+    'baseline',
+    ['workload'],
+    'Samples in the rolling alone reference (taken while dcgm-exporter maps one pod to the GPU, or without dcgm while the queueing detector is quiet).',
+  ),
+  baselineMismatch: m(
+    'kts_baseline_mismatch',
+    'gauge',
+    'baseline',
+    ['workload', 'clock', 'direction'],
+    '1 when the stored baseline no longer describes the workload alone (direction: the workload alone is faster or slower than it), else 0. Told while the workload is alone and its alone reference is full enough.',
+  ),
   threshold: m(
     'kts_degradation_threshold',
     'gauge',

@@ -204,6 +204,22 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
         if (df !== undefined) for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, df[window]);
       }
   });
+  gauge(METRICS.aloneDegradation, (set) => {
+    for (const w of snap().workloads)
+      for (const clock of DF_CLOCKS) {
+        const df = w.aloneDf[clock];
+        if (df !== undefined) for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, df[window]);
+      }
+  });
+  gauge(METRICS.aloneSamples, (set) => {
+    for (const w of state.tracker.workloads()) set({ workload: w.stats.workload }, w.alone.samples);
+  });
+  gauge(METRICS.baselineMismatch, (set) => {
+    for (const w of snap().workloads)
+      for (const [clock, m] of Object.entries(w.mismatch))
+        for (const direction of ['faster', 'slower'] as const)
+          set({ workload: w.live.stats.workload, clock, direction }, m === direction ? 1 : 0);
+  });
   gauge(METRICS.exceedance, (set) => {
     for (const w of snap().workloads)
       for (const clock of DF_CLOCKS) {

@@ -2,6 +2,8 @@
  * What one scrape reads from the live tracker, computed once per scrape (collectors share
  * it): quantiles, exceedance and histogram buckets per workload, clock and window.
  */
+
+import { MISMATCH_CLOCKS, type MismatchDirection, mismatch as whichMismatch } from '../stats/alone.js';
 import { CLOCKS, type Clock } from '../stats/clocks.js';
 import type { LiveTracker, LiveWorkload } from '../stats/live.js';
 import { clockReference, degradationFactor } from '../stats/reference.js';
@@ -35,6 +37,10 @@ export interface WorkloadSnapshot {
   buckets: Record<HistogramClock, { cumulative: number[]; count: number; sumSeconds: number }>;
   /** Iterations per second observed over each window. */
   rate: Record<WindowName, number>;
+  /** DF p99 against the rolling alone reference; absent until it has ALONE_MIN_SAMPLES. */
+  aloneDf: Partial<Record<Clock, Record<WindowName, number>>>;
+  /** Per clock: whether the stored baseline describes the workload alone now (null: it does); absent when it cannot be told. */
+  mismatch: Partial<Record<(typeof MISMATCH_CLOCKS)[number], MismatchDirection | null>>;
 }
 
 export interface Snapshot {
@@ -79,13 +85,26 @@ function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
       df[c] = perWindowDf;
     }
   }
+  const aloneDf: WorkloadSnapshot['aloneDf'] = {};
+  const mismatch: WorkloadSnapshot['mismatch'] = {};
+  const ref = w.alone.profile;
+  if (ref !== undefined) {
+    for (const c of CLOCKS) {
+      const perWindow = {} as Record<WindowName, number>;
+      for (const win of WINDOWS) perWindow[win] = degradationFactor(ref, c, summaries[c][win].p99Ms);
+      aloneDf[c] = perWindow;
+    }
+    // Told only against a stored baseline, and only while the workload is alone now.
+    if (b !== undefined && !w.bootstrapped && w.aloneNow === true)
+      for (const c of MISMATCH_CLOCKS) mismatch[c] = whichMismatch(b.clocks[c], ref.clocks[c]) ?? null;
+  }
   const elapsed = Math.max(1, (nowMs - w.stats.firstSampleMs) / 1000);
   const rate = {
     '1m': summaries.device['1m'].count / WINDOW_SECONDS['1m'],
     '5m': summaries.device['5m'].count / WINDOW_SECONDS['5m'],
     total: summaries.device.total.count / elapsed,
   };
-  return { live: w, summaries, df, exceedance, buckets, rate };
+  return { live: w, summaries, df, exceedance, buckets, rate, aloneDf, mismatch };
 }
 
 /**

@@ -107,8 +107,10 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
         };
   const count = (s: Sample): void => {
     const now = Date.now();
-    const stats = tracker.ingest(s, now);
-    if (stats !== undefined && dcgm !== undefined) dcgm.join.observe(stats.workload, stats.values[1] as number, dcgm.scraper.current(now));
+    const gpu = dcgm?.scraper.current(now);
+    // dcgm's pod mapping tells whether the pod is alone on its GPU (no mapping: unknown).
+    const stats = tracker.ingest(s, now, gpu === undefined || gpu.pods.size === 0 ? undefined : gpu.pods.size === 1);
+    if (stats !== undefined && dcgm !== undefined) dcgm.join.observe(stats.workload, stats.values[1] as number, gpu);
   };
   const makeSource = (spec: SourceSpec): Source => {
     const name = spec.kind === 'stdin' ? 'stdin' : spec.kind === 'file' ? `file:${spec.path}` : `${spec.kind}:${spec.container}`;

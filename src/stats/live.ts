@@ -4,6 +4,7 @@
  * thresholds. Pure state: sources feed it, collectors read it at scrape time.
  */
 import type { Sample } from '../line/types.js';
+import { AloneReference } from './alone.js';
 import { type BaselineDocument, type BaselineProfile, selectProfile } from './baseline.js';
 import { CLOCKS, type Clock } from './clocks.js';
 import { ContentionDetector, DEFAULT_ARL0 } from './detector.js';
@@ -31,7 +32,14 @@ export const DEFAULT_THRESHOLDS: Thresholds = { warning: 1.2, critical: 1.5 };
 
 export interface LiveWorkload {
   stats: WorkloadStats;
+  /** The baseline in force: the stored profile, else one bootstrapped from alone periods. */
   baseline: BaselineProfile | undefined;
+  /** True when `baseline` was bootstrapped from the alone reference (never written to the store). */
+  bootstrapped: boolean;
+  /** The rolling reference of samples taken while alone. */
+  alone: AloneReference;
+  /** Whether the latest sample was taken alone: dcgm's pod mapping, else the queueing detector quiet; undefined: unknown. */
+  aloneNow: boolean | undefined;
   /** Per clock; a clock the baseline lacks (queue in old baselines) has none. Undefined without a baseline. */
   detectors: Partial<Record<Clock, ContentionDetector>> | undefined;
   thresholds: Thresholds;
@@ -52,21 +60,43 @@ export class LiveTracker {
     this.thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
   }
 
-  /** Counts a sample; returns its workload's statistics, or undefined when it was not counted (warmup, cap). */
-  ingest(s: Sample, nowMs: number): WorkloadStats | undefined {
+  /**
+   * Counts a sample; returns its workload's statistics, or undefined when it was not counted
+   * (warmup, cap). `gpuAlone`: whether dcgm's pod mapping shows the workload's pod alone on its
+   * GPU (undefined: no mapping).
+   */
+  ingest(s: Sample, nowMs: number, gpuAlone?: boolean): WorkloadStats | undefined {
     const stats = this.engine.ingest(s, nowMs);
     if (stats === undefined) return undefined;
     let w = this.live.get(stats.workload);
     if (w === undefined) {
-      w = { stats, baseline: undefined, detectors: undefined, thresholds: this.thresholds };
+      w = {
+        stats,
+        baseline: undefined,
+        bootstrapped: false,
+        alone: new AloneReference(stats.workload),
+        aloneNow: undefined,
+        detectors: undefined,
+        thresholds: this.thresholds,
+      };
       this.attach(w);
       this.live.set(stats.workload, w);
     }
+    const v = stats.values;
     const d = w.detectors;
     if (d !== undefined) {
-      d.device?.observe(stats.values[0] as number);
-      d.wall?.observe(stats.values[1] as number);
-      d.queue?.observe(stats.values[2] as number);
+      d.device?.observe(v[0] as number);
+      d.wall?.observe(v[1] as number);
+      d.queue?.observe(v[2] as number);
+    }
+    w.aloneNow = gpuAlone ?? (d?.queue === undefined ? undefined : !d.queue.active);
+    if (w.aloneNow === true) {
+      w.alone.observe(v, nowMs);
+      if (w.baseline === undefined && w.alone.profile !== undefined) {
+        // No stored baseline: bootstrap one from the alone periods, once.
+        w.bootstrapped = true;
+        this.attachProfile(w, { ...w.alone.profile });
+      }
     }
     return stats;
   }
@@ -103,7 +133,13 @@ export class LiveTracker {
   }
 
   private attach(w: LiveWorkload): void {
-    const p = this.document === undefined ? undefined : selectProfile(this.document, w.stats.workload, this.profile);
+    const stored = this.document === undefined ? undefined : selectProfile(this.document, w.stats.workload, this.profile);
+    if (stored !== undefined) w.bootstrapped = false;
+    // A bootstrapped baseline stays until a stored one arrives.
+    this.attachProfile(w, stored ?? (w.bootstrapped ? w.baseline : undefined));
+  }
+
+  private attachProfile(w: LiveWorkload, p: BaselineProfile | undefined): void {
     w.baseline = p;
     if (p === undefined) {
       w.detectors = undefined;

@@ -12,7 +12,7 @@ import { newStatus } from '../../src/sources/source.js';
 import { parseBaselineDocument } from '../../src/stats/baseline.js';
 import { LiveTracker } from '../../src/stats/live.js';
 import { FakeDcgm } from '../dcgm/fake-dcgm.js';
-import { H100, ROOT } from '../helpers.js';
+import { H100, ktsLines, ROOT } from '../helpers.js';
 
 describe('metric catalog contract', () => {
   it('METRICS.md is generated from the catalog and committed current', () => {
@@ -40,6 +40,17 @@ describe('metric catalog contract', () => {
           clocks: {
             device: { p50_ms: 0.412, p95_ms: 0.479, p99_ms: 0.515, p999_ms: 0.695, mean_ms: 0.42, count: 590 },
             wall: { p50_ms: 0.599, p95_ms: 0.688, p99_ms: 0.779, p999_ms: 0.979, mean_ms: 0.61, count: 590 },
+          },
+        },
+        {
+          // captured elsewhere: slower than AGENT runs alone here (kts_baseline_mismatch)
+          profile: 'h100',
+          workload: 'AGENT',
+          captured_at: '2026-11-22T00:00:00Z',
+          clocks: {
+            device: { p50_ms: 0.8, p95_ms: 0.9, p99_ms: 1, p999_ms: 1.1, mean_ms: 0.8, count: 590 },
+            wall: { p50_ms: 1, p95_ms: 1.1, p99_ms: 1.2, p999_ms: 1.3, mean_ms: 1, count: 590 },
+            queue: { p50_ms: 0.2, p95_ms: 0.2, p99_ms: 0.2, p999_ms: 0.2, mean_ms: 0.2, count: 590 },
           },
         },
       ],
@@ -70,6 +81,9 @@ describe('metric catalog contract', () => {
     await fake.stop();
     decoder.push(Buffer.from(lines.slice(300).join('\n')));
     decoder.push(Buffer.from('garbage\nKTS_APP,v3,x\n'));
+    // A second workload alone on its GPU long enough for the alone reference.
+    const alone = new LineDecoder((s) => tracker.ingest(s, Date.now(), true));
+    alone.push(Buffer.from(ktsLines('AGENT', 10, 1100)));
     const source: Source = { status: { ...newStatus('file:/x'), up: true }, decoder, start: async () => {}, stop: async () => {} };
     source.status.restarts.set('truncate', 1);
     const { registry } = buildRegistry(
