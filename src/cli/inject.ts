@@ -6,9 +6,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseAllDocuments, stringify } from 'yaml';
 import { review } from '../k8s/admission.js';
-import { injectPod, type PodLike } from '../k8s/inject.js';
+import { injectManifest } from '../k8s/manifest.js';
 import type { WebhookConfig } from '../k8s/webhook-server.js';
 import { VERSION } from '../version.js';
 import { requireFlags, UsageError } from './errors.js';
@@ -34,21 +33,6 @@ function serverMinor(v: string): number {
   const m = /^v?1\.(\d+)/.exec(v);
   if (m === null) throw new UsageError(`invalid --server-version: '${v}' is not 1.<minor>`);
   return Number(m[1]);
-}
-
-/** Where a kind keeps its pod template. */
-function podOf(doc: Record<string, unknown>): { get: () => PodLike | undefined; set: (p: PodLike) => void } | undefined {
-  const kind = doc.kind;
-  const spec = doc.spec as Record<string, unknown> | undefined;
-  if (kind === 'Pod') return { get: () => doc as PodLike, set: (p) => Object.assign(doc, p) };
-  if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(String(kind)) && spec !== undefined) {
-    return { get: () => spec.template as PodLike | undefined, set: (p) => Object.assign(spec, { template: p }) };
-  }
-  if (kind === 'CronJob' && spec !== undefined) {
-    const job = (spec.jobTemplate as { spec?: Record<string, unknown> } | undefined)?.spec;
-    if (job !== undefined) return { get: () => job.template as PodLike | undefined, set: (p) => Object.assign(job, { template: p }) };
-  }
-  return undefined;
 }
 
 interface WebhookFlags {
@@ -113,23 +97,15 @@ export function registerInject(program: Command, print: (line: string) => void, 
     .action(async (given: { filename?: string; image: string; serverVersion: string; force?: boolean }) => {
       const { filename } = requireFlags(given, ['filename']);
       const minor = serverMinor(given.serverVersion);
-      const docs = parseAllDocuments(await readInput(filename));
-      const out: string[] = [];
-      for (const d of docs) {
-        if (d.errors.length > 0) throw new UsageError(`${filename}: ${d.errors[0]?.message ?? 'invalid YAML'}`);
-        const obj = d.toJS() as Record<string, unknown> | null;
-        if (obj === null) continue;
-        const at = podOf(obj);
-        const pod = at?.get();
-        if (at !== undefined && pod !== undefined) {
-          const r = injectPod(pod, { image: given.image, serverMinor: minor, ...(given.force === true ? { force: true } : {}) });
-          const name = `${String(obj.kind)}/${String((obj.metadata as { name?: string } | undefined)?.name ?? '?')}`;
-          if (r.injected) at.set(r.pod);
-          else warn(`kts inject: ${name} left as is: ${r.reason}`);
-        }
-        out.push(stringify(obj).trimEnd());
+      const text = await readInput(filename);
+      let r: ReturnType<typeof injectManifest>;
+      try {
+        r = injectManifest(text, { image: given.image, serverMinor: minor, ...(given.force === true ? { force: true } : {}) });
+      } catch (err) {
+        throw new UsageError(`${filename}: ${(err as Error).message}`);
       }
-      print(out.join('\n---\n'));
+      for (const n of r.notes) warn(`kts inject: ${n}`);
+      print(r.text);
     });
 
   const webhook = program

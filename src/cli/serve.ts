@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { ConfigError, resolveConfig, SERVE_OPTIONS, type ServeConfig } from '../serve/config.js';
 import { UsageError } from './errors.js';
+import { untilStopped } from './signals.js';
 
 /** Exit within this long after SIGTERM, whatever is still running. */
 const SHUTDOWN_DEADLINE_MS = 4500;
@@ -45,14 +46,11 @@ export function registerServe(program: Command, print: (line: string) => void): 
     }
     // Loaded here so that --help, --print-config and the other commands start fast.
     const { startServe } = await import('../serve/runtime.js');
+    const stopped = untilStopped();
     const server = await startServe(cfg);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
-        void server.close().then(resolve);
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
+    // A signal, or (with --exit-with) the watched container's end: close, and exit within the deadline.
+    await Promise.race([stopped, server.done]);
+    setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
+    await server.close();
   });
 }

@@ -3,6 +3,10 @@
  * patches in and what `kts inject` writes out. No I/O here.
  */
 import type { V1Container, V1EnvVar, V1ObjectMeta, V1PodSpec, V1Toleration, V1Volume } from '@kubernetes/client-node';
+import { requestsGpu } from './gpu-resources.js';
+import { dirOf, freeName, freePort, isWindows, mountAt, projectedToken, TOKEN_DIR, volumeNames } from './pod-shape.js';
+
+export { requestsGpu } from './gpu-resources.js';
 
 export const SIDECAR_NAME = 'kts-sidecar';
 export const METRICS_PORT = 9464;
@@ -42,13 +46,6 @@ export type InjectResult =
   | { injected: true; pod: PodLike; container: string; source: SourceKind; native: boolean; warnings: string[] }
   | { injected: false; reason: string };
 
-const GPU_RESOURCE = /^nvidia\.com\/(gpu|mig-.+)$/;
-
-export function requestsGpu(c: V1Container): boolean {
-  const r = c.resources;
-  return [r?.limits, r?.requests].some((m) => Object.entries(m ?? {}).some(([k, v]) => GPU_RESOURCE.test(k) && String(v) !== '0'));
-}
-
 export function alreadyInjected(pod: PodLike): boolean {
   const s = pod.spec;
   return (
@@ -59,7 +56,7 @@ export function alreadyInjected(pod: PodLike): boolean {
 
 const fieldEnv = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
-function sidecar(image: string, source: string, extraEnv: V1EnvVar[], mounts: V1Container['volumeMounts']): V1Container {
+function sidecar(image: string, source: string, port: number, extraEnv: V1EnvVar[], mounts: V1Container['volumeMounts']): V1Container {
   return {
     name: SIDECAR_NAME,
     image,
@@ -71,12 +68,12 @@ function sidecar(image: string, source: string, extraEnv: V1EnvVar[], mounts: V1
       fieldEnv('HOST_IP', 'status.hostIP'),
       fieldEnv('NODE_NAME', 'spec.nodeName'),
       { name: 'KTS_SOURCE', value: source },
-      { name: 'KTS_LISTEN', value: `:${METRICS_PORT}` },
+      { name: 'KTS_LISTEN', value: `:${port}` },
       { name: 'KTS_POD_ANNOTATIONS', value: '/etc/kts/podinfo/annotations' },
       { name: 'NODE_OPTIONS', value: '--max-semi-space-size=1 --max-old-space-size=48' },
       ...extraEnv,
     ],
-    ports: [{ name: 'kts-metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
+    ports: [{ name: 'kts-metrics', containerPort: port, protocol: 'TCP' }],
     resources: { requests: { cpu: '20m', memory: '96Mi' }, limits: { cpu: '500m', memory: '160Mi' } },
     // No readiness probe: a monitoring sidecar must never take the workload pod out of its Services.
     livenessProbe: { httpGet: { path: '/livez', port: 'kts-metrics' }, periodSeconds: 20, failureThreshold: 3 },
@@ -89,7 +86,7 @@ function sidecar(image: string, source: string, extraEnv: V1EnvVar[], mounts: V1
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    volumeMounts: [{ name: 'kts-podinfo', mountPath: '/etc/kts/podinfo', readOnly: true }, ...(mounts ?? [])],
+    volumeMounts: mounts ?? [],
   };
 }
 
@@ -115,25 +112,65 @@ export function injectPod(input: PodLike, opts: InjectOptions): InjectResult {
   if (!(SOURCES as readonly string[]).includes(rawSource))
     return { injected: false, reason: `${ANNOTATION.source}: '${rawSource}' is not one of ${SOURCES.join(', ')}` };
   const source = rawSource as SourceKind;
+  if (isWindows(spec)) return { injected: false, reason: 'Windows pod: the kts sidecar image is Linux-only' };
 
+  const warnings: string[] = [];
+  // Names the pod already uses are left to it: ours get a suffix, so no volume is shared by accident.
+  const taken = volumeNames(spec);
+  const vol = (base: string): string => {
+    const n = freeName(taken, base);
+    taken.add(n);
+    return n;
+  };
+  const podinfo = vol('kts-podinfo');
   const volumes: V1Volume[] = [
-    { name: 'kts-podinfo', downwardAPI: { items: [{ path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } }] } },
+    { name: podinfo, downwardAPI: { items: [{ path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } }] } },
   ];
   let sourceSpec = `${source}:${target.name}`;
-  let mounts: V1Container['volumeMounts'] = [];
+  const mounts: NonNullable<V1Container['volumeMounts']> = [{ name: podinfo, mountPath: '/etc/kts/podinfo', readOnly: true }];
   if (source === 'cri') {
-    volumes.push({ name: 'kts-pod-logs', hostPath: { path: '/var/log/pods', type: 'Directory' } });
-    mounts = [{ name: 'kts-pod-logs', mountPath: '/var/log/pods', readOnly: true }];
+    // The host's pod logs: mounted into the sidecar only, under a name no workload container refers to.
+    const logs = vol('kts-pod-logs');
+    volumes.push({ name: logs, hostPath: { path: '/var/log/pods', type: 'Directory' } });
+    mounts.push({ name: logs, mountPath: '/var/log/pods', readOnly: true });
   }
   if (source === 'file') {
-    const file = `/var/log/kts/${target.name}.log`;
+    const given = target.env?.find((e) => e.name === 'KTS_LOG_FILE');
+    let file = given?.value;
+    if (file === undefined || !file.startsWith('/')) {
+      let dir = '/var/log/kts';
+      for (let i = 1; mountAt(target, dir) !== undefined; i++) dir = `/var/log/kts-${i}`;
+      file = `${dir}/${target.name}.log`;
+    }
     sourceSpec = `file:${file}`;
-    volumes.push({ name: 'kts-logs', emptyDir: { sizeLimit: '256Mi' } });
-    mounts = [{ name: 'kts-logs', mountPath: '/var/log/kts', readOnly: true }];
-    target.volumeMounts = [...(target.volumeMounts ?? []), { name: 'kts-logs', mountPath: '/var/log/kts' }];
-    target.env = [...(target.env ?? []), { name: 'KTS_LOG_FILE', value: file }];
+    const dir = dirOf(file);
+    const existing = mountAt(target, dir);
+    if (existing !== undefined) {
+      // The workload already writes there through a volume of its own: the sidecar reads it.
+      mounts.push({ name: existing.name, mountPath: dir, readOnly: true });
+    } else {
+      const logs = vol('kts-logs');
+      volumes.push({ name: logs, emptyDir: { sizeLimit: '256Mi' } });
+      mounts.push({ name: logs, mountPath: dir, readOnly: true });
+      target.volumeMounts = [...(target.volumeMounts ?? []), { name: logs, mountPath: dir }];
+    }
+    if (given === undefined) target.env = [...(target.env ?? []), { name: 'KTS_LOG_FILE', value: file }];
+    else if (given.value !== file)
+      warnings.push(`KTS_LOG_FILE of ${target.name} is not a literal absolute path; the sidecar follows ${file}`);
   }
-  const warnings: string[] = [];
+  if (spec.automountServiceAccountToken === false) {
+    // The pod opted out of its token; the sidecar (logs, Events, ConfigMap baselines) needs one.
+    // A projected token mounted into the sidecar alone keeps the workload containers without it.
+    const token = vol('kts-token');
+    volumes.push(projectedToken(token));
+    mounts.push({ name: token, mountPath: TOKEN_DIR, readOnly: true });
+    warnings.push(
+      `automountServiceAccountToken is false: the kts sidecar alone mounts a projected service account token (${token}) for its ${source} source and signals`,
+    );
+  }
+  const port = freePort(spec, METRICS_PORT);
+  if (port !== METRICS_PORT) warnings.push(`port ${METRICS_PORT} is taken in the pod: the kts sidecar listens on ${port}`);
+  if (spec.hostNetwork === true) warnings.push(`hostNetwork pod: the kts sidecar listens on the node's port ${port}`);
   const rawTier = pod.metadata?.labels?.[LABEL_TIER];
   let tierEnv: V1EnvVar = fieldEnv('KTS_TIER', `metadata.labels['${LABEL_TIER}']`);
   if (rawTier !== undefined && !(TIERS as readonly string[]).includes(rawTier)) {
@@ -162,8 +199,14 @@ export function injectPod(input: PodLike, opts: InjectOptions): InjectResult {
             ...(visible.valueFrom ? { valueFrom: visible.valueFrom } : {}),
           },
         ];
-  const container = sidecar(opts.image, sourceSpec, [tierEnv, ...handover], mounts);
   const native = opts.serverMinor >= NATIVE_SIDECAR_MINOR;
+  // A plain sidecar would keep a run-to-completion pod (a Job's) running after its work ended.
+  const completion: V1EnvVar[] = [];
+  if (!native && (spec.restartPolicy === 'Never' || spec.restartPolicy === 'OnFailure')) {
+    completion.push({ name: 'KTS_EXIT_WITH', value: target.name });
+    warnings.push(`restartPolicy ${spec.restartPolicy} without native sidecars: the kts sidecar exits once ${target.name} has terminated`);
+  }
+  const container = sidecar(opts.image, sourceSpec, port, [tierEnv, ...handover, ...completion], mounts);
   if (native) spec.initContainers = [...(spec.initContainers ?? []), { ...container, restartPolicy: 'Always' }];
   else spec.containers = [...spec.containers, container];
   spec.volumes = [...(spec.volumes ?? []), ...volumes];

@@ -252,6 +252,15 @@ export const SERVE_OPTIONS = [
     schema: z.string().min(1),
   },
   {
+    key: 'exitWith',
+    flag: '--exit-with <container>',
+    env: 'KTS_EXIT_WITH',
+    description:
+      "exit 0 once this container of the sidecar's own pod has terminated for good (restartPolicy Never: any exit; OnFailure: exit 0): for a plain sidecar in a Job's pod (the injector sets it before Kubernetes 1.29)",
+    default: undefined,
+    schema: z.string().regex(CONTAINER_NAME, 'expected a container name').optional(),
+  },
+  {
     key: 'logLevel',
     flag: '--log-level <level>',
     env: 'KTS_LOG_LEVEL',
@@ -287,6 +296,7 @@ export interface ServeConfig {
   dfCritical: number;
   detectArl: number;
   baselinePollMs: number;
+  exitWith: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -332,6 +342,9 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
   if (needsPod !== undefined && cfg.pod === undefined) {
     const what = 'container' in needsPod ? `--source ${needsPod.kind}:${needsPod.container}` : '--baseline configmap:';
     throw new ConfigError(`invalid ${what}: POD_NAME and POD_NAMESPACE must be set (downward API) to know the sidecar's own pod`);
+  }
+  if (cfg.exitWith !== undefined && cfg.pod === undefined) {
+    throw new ConfigError('invalid --exit-with (KTS_EXIT_WITH): POD_NAME and POD_NAMESPACE must be set (downward API)');
   }
   if (cfg.podSignals === 'true' && cfg.pod === undefined) {
     throw new ConfigError('invalid --pod-signals (KTS_POD_SIGNALS): POD_NAME and POD_NAMESPACE must be set (downward API)');

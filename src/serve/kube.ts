@@ -4,5 +4,6 @@
  */
 export { ConfigMapBaselineStore } from '../baselines/configmap-store.js';
 export { coreApi, loadKubeConfig } from '../k8s/client.js';
+export { watchCompletion } from '../k8s/completion.js';
 export { PodSignaller } from '../k8s/signal.js';
 export { K8sLogSource } from '../sources/k8s-logs.js';

@@ -37,12 +37,15 @@ export interface ServeDeps {
   stdin?: Readable;
   logger?: Logger;
   historyIntervalMs?: number;
+  completionIntervalMs?: number;
 }
 
 export interface RunningServer {
   port: number;
   tracker: LiveTracker;
   sources: Source[];
+  /** Resolves when the --exit-with container has terminated for good (never without --exit-with). */
+  done: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,7 +76,8 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   });
 
   const signalsOn = cfg.podSignals === 'true' || (cfg.podSignals === 'auto' && cfg.pod !== undefined);
-  const needsApi = cfg.source.some((s) => s.kind === 'k8s-logs') || cfg.baseline?.kind === 'configmap' || signalsOn;
+  const needsApi =
+    cfg.source.some((s) => s.kind === 'k8s-logs') || cfg.baseline?.kind === 'configmap' || signalsOn || cfg.exitWith !== undefined;
   const k8s = needsApi ? await import('./kube.js') : undefined;
   let kube: KubeConfig | undefined;
   // Loaded above whenever a source, the baseline or pod signals need the API.
@@ -300,10 +304,31 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   const port = (server.address() as AddressInfo).port;
   log.info({ port, sources: sources.map((s) => s.status.name), version: VERSION }, 'kts serve listening');
 
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const exitWith = cfg.exitWith;
+  const stopCompletion =
+    exitWith !== undefined && pod !== undefined && k8s !== undefined
+      ? k8s.watchCompletion(
+          k8s.coreApi(kubeConfig()),
+          pod,
+          exitWith,
+          (exitCode) => {
+            log.info({ container: exitWith, exitCode }, 'watched container terminated for good: the sidecar exits');
+            finished();
+          },
+          (message) => log.warn({ container: exitWith, err: message }, 'cannot read the own pod (--exit-with); retrying'),
+          deps.completionIntervalMs,
+        )
+      : undefined;
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(historyTimer);
+      stopCompletion?.();
       if (captureTimer !== undefined) clearInterval(captureTimer);
       stopWatch();
       stopAnnotations();
@@ -318,5 +343,5 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     })();
     return closing;
   };
-  return { port, tracker, sources, close };
+  return { port, tracker, sources, done, close };
 }

@@ -12,6 +12,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { dashboardsYaml, prometheusRuleYaml } from '../../deploy/src/monitoring.js';
 import { ConfigMapBaselineStore } from '../../src/baselines/configmap-store.js';
 import { loadOrCreateCa } from '../../src/k8s/ca-secret.js';
+import { watchCompletion } from '../../src/k8s/completion.js';
 import { injectPod } from '../../src/k8s/inject.js';
 import { PodSignaller } from '../../src/k8s/signal.js';
 import { patchCaBundle } from '../../src/k8s/webhook-server.js';
@@ -143,6 +144,16 @@ describe('RBAC against the calls the code makes', () => {
     );
     await waitFor(() => api.callsFor('configmaps').some((c) => c.verb === 'watch'), 5000, 'watch');
     stop();
+    const stopCompletion = watchCompletion(
+      core,
+      { namespace: 'gpu', name: 'fft-0' },
+      'app',
+      () => undefined,
+      () => undefined,
+      10,
+    );
+    await waitFor(() => api.callsFor('pods').some((c) => c.verb === 'get'), 5000, 'own pod read (--exit-with)');
+    stopCompletion();
     const signaller = new PodSignaller(core, { namespace: 'gpu', name: 'fft-0' }, () => undefined);
     await signaller.update([
       { workload: 'FFT', df: { device: 1, wall: 2 }, p99Ms: { device: 1, wall: 2 }, thresholds: { warning: 1.2, critical: 1.5 } },
