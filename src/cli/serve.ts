@@ -1,5 +1,6 @@
 /** Wires `kts serve`: options from the config table, --print-config, signals. */
 import { type Command, Option } from 'commander';
+import { redactUrl } from '../io/redact.js';
 import { ConfigError, resolveConfig, SERVE_OPTIONS, type ServeConfig } from '../serve/config.js';
 import { UsageError } from './errors.js';
 import { untilStopped } from './signals.js';
@@ -12,6 +13,7 @@ function printable(cfg: ServeConfig): Record<string, unknown> {
   const b = cfg.baseline;
   return {
     ...shown,
+    dcgmUrl: cfg.dcgmUrl === undefined ? null : redactUrl(cfg.dcgmUrl),
     baseline: b === undefined ? null : b.kind === 'file' ? b.path : `configmap:${b.name}/${b.key}`,
     capture: cfg.capture ?? null,
     pod: cfg.pod ?? null,

@@ -1,5 +1,6 @@
 /** The /api/status document: sources, workloads with their current figures, baseline state. */
 import type { DcgmScraper } from '../dcgm/scraper.js';
+import { redactText } from '../io/redact.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { Source } from '../sources/source.js';
 import { DF_CLOCKS } from '../stats/live.js';
@@ -32,7 +33,7 @@ function dcgmState(d: StatusInput['dcgm']) {
   return {
     url: d.url,
     up: d.scraper.up,
-    last_error: d.scraper.lastError ?? null,
+    last_error: d.scraper.lastError === undefined ? null : redactText(d.scraper.lastError),
     gpu:
       l === undefined
         ? null

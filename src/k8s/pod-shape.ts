@@ -11,8 +11,16 @@ export function freeName(taken: ReadonlySet<string>, base: string): string {
   for (let i = 1; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
 }
 
+/**
+ * Volume names the pod uses: its volumes and every name a container mounts (even one with no
+ * volume, which would make the pod invalid today and must not be made valid by ours, e.g. a
+ * workload container mounting the cri source's host path by guessing its name).
+ */
 export function volumeNames(spec: V1PodSpec): Set<string> {
-  return new Set((spec.volumes ?? []).map((v) => v.name));
+  const mounts = [...spec.containers, ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])].flatMap((c) =>
+    (c.volumeMounts ?? []).map((m) => m.name),
+  );
+  return new Set([...(spec.volumes ?? []).map((v) => v.name), ...mounts]);
 }
 
 /** The pod runs on Windows nodes (spec.os or the well-known node selector). */

@@ -16,6 +16,7 @@ import { DcgmScraper } from '../dcgm/scraper.js';
 import { buildApp } from '../http/app.js';
 import { P99History } from '../http/history.js';
 import { statusDocument } from '../http/status.js';
+import { redactText, redactUrl } from '../io/redact.js';
 import { readPodOverrides } from '../k8s/annotations.js';
 import type { WorkloadReading } from '../k8s/signal.js';
 import { LineDecoder } from '../line/decoder.js';
@@ -105,7 +106,8 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
               ...(cfg.gpuUuid !== undefined ? { uuid: cfg.gpuUuid } : {}),
               ...(cfg.gpuIndex !== undefined ? { index: cfg.gpuIndex } : {}),
             },
-            onError: (reason, message) => log.warn({ dcgm: cfg.dcgmUrl, reason, err: message }, 'dcgm-exporter scrape failed'),
+            onError: (reason, message) =>
+              log.warn({ dcgm: redactUrl(cfg.dcgmUrl ?? ''), reason, err: redactText(message) }, 'dcgm-exporter scrape failed'),
           }),
           join: new TenancyJoin(cfg.maxWorkloads),
         };
@@ -289,7 +291,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       baselineError,
       version: VERSION,
       ready: readiness(),
-      ...(dcgm !== undefined && cfg.dcgmUrl !== undefined ? { dcgm: { url: cfg.dcgmUrl, scraper: dcgm.scraper } } : {}),
+      ...(dcgm !== undefined && cfg.dcgmUrl !== undefined ? { dcgm: { url: redactUrl(cfg.dcgmUrl), scraper: dcgm.scraper } } : {}),
     });
   };
   const app = buildApp({ registry, render, readiness, status, history: (w) => history.get(w) });

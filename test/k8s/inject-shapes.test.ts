@@ -176,6 +176,13 @@ describe('injector: pod shapes', () => {
     const out = valid(injectPod(pod, { image: IMAGE, serverMinor: 30 }));
     const host = out.spec?.volumes?.find((v) => v.hostPath !== undefined);
     assert.equal(host?.name, 'kts-pod-logs-1');
+    // A container that mounts a volume name the pod does not define (invalid as written) is not
+    // made valid by ours: the name is taken too.
+    const guess = gpuPod({}, 'nvidia.com/gpu', { 'kts.dev/source': 'cri' });
+    (guess.spec?.containers[0] as V1Container).volumeMounts = [{ name: 'kts-pod-logs', mountPath: '/host-logs' }];
+    const r = injectPod(guess, { image: IMAGE, serverMinor: 30 });
+    assert.ok(r.injected);
+    assert.equal(r.pod.spec?.volumes?.find((v) => v.hostPath !== undefined)?.name, 'kts-pod-logs-1');
     assert.ok(
       !out.spec?.containers.some((c) => c.volumeMounts?.some((m) => m.name === host?.name)),
       'no workload container mounts the host path',
