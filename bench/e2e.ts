@@ -145,3 +145,61 @@ export async function soak(dir: string, pin: readonly string[]) {
     samples,
   };
 }
+
+/**
+ * /metrics under a scrape storm: 50 clients scraping back to back for 10 s while a writer
+ * appends 2,000 lines/s over 16 workloads; scrape latency, answers by status, and the
+ * sidecar's peak RSS (issue 15: it was p50 284 ms, p99 3.4 s with client timeouts).
+ */
+export async function concurrentScrapes(dir: string, pin: readonly string[], clients = 50, seconds = 10) {
+  const file = join(dir, 'storm.log');
+  writeFileSync(file, '');
+  const s = await startServe(['--source', `file:${file}`, '--dcgm-url', 'none'], pin);
+  const { appendFileSync } = await import('node:fs');
+  let i = 0;
+  const base = 1_795_387_891_806_522_966n;
+  const writer = setInterval(() => {
+    let out = '';
+    for (let k = 0; k < 200; k++, i++) {
+      const start = base + BigInt(i) * 500_000n;
+      out += `KTS_APP,v1,w${i % 16},${i},${start},${start + 600_000n + BigInt((i * 7919) % 400_000)},0.41,\n`;
+    }
+    appendFileSync(file, out);
+  }, 100);
+  const times: number[] = [];
+  const status: Record<string, number> = {};
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < end) {
+        const t0 = process.hrtime.bigint();
+        let code = 'timeout';
+        try {
+          const r = await fetch(`${s.url}/metrics`, { signal: AbortSignal.timeout(5000) });
+          await r.text();
+          code = String(r.status);
+        } catch {
+          // counted as a timeout
+        }
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        status[code] = (status[code] ?? 0) + 1;
+      }
+    }),
+  );
+  clearInterval(writer);
+  const peak = s.child.pid === undefined ? 0 : rssBytes(s.child.pid, 'VmHWM');
+  await stop(s);
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Number((times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] ?? 0).toFixed(2));
+  return {
+    clients,
+    seconds,
+    lines_per_second: 2000,
+    scrapes: times.length,
+    status,
+    p50_ms: at(0.5),
+    p99_ms: at(0.99),
+    max_ms: at(1),
+    peak_rss_bytes: peak,
+  };
+}

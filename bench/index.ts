@@ -8,6 +8,7 @@
  * - metrics_endpoint: /metrics render time with 16 workloads;
  * - detection: contention detection delay on the H100 fixtures, and false alarms on solo data;
  * - detection_arl: the detector's mean run length to a false alarm, simulated (BENCH_ARL_SAMPLES);
+ * - sidecar_concurrent_scrapes: /metrics under 50 concurrent clients while ingesting 2,000 lines/s;
  * - sidecar_file_tail: `kts serve` as a process tailing a file, scraped every second;
  * - sidecar_soak: RSS while one hour of recorded time is replayed at 60x (BENCH_SOAK=0 skips).
  */
@@ -19,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { quantileAccuracy } from './accuracy.js';
 import { arlFigures } from './arl.js';
 import { detectionFigures } from './detection.js';
-import { fileTailIngest, soak } from './e2e.js';
+import { concurrentScrapes, fileTailIngest, soak } from './e2e.js';
 import { generateLog } from './generate.js';
 import { runMtail, which } from './mtail.js';
 import { scrapeLatency } from './scrape.js';
@@ -66,6 +67,7 @@ const result = {
   metrics_endpoint: { ...(await scrapeLatency()), aim_ms: 5 },
   detection: await detectionFigures(),
   detection_arl: arlFigures(),
+  sidecar_concurrent_scrapes: await concurrentScrapes(dir, pin),
   sidecar_file_tail: await fileTailIngest(dir, Number(process.env.BENCH_E2E_LINES ?? 2_000_000), pin),
   ...(process.env.BENCH_SOAK === '0' ? {} : { sidecar_soak: await soak(dir, pin) }),
 };

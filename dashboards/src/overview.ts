@@ -84,8 +84,8 @@ export function overviewDashboard(): DashboardBuilder {
         .title('p99 against its baseline (wall clock)')
         .datasource(DATASOURCE)
         .unit('s')
-        .withTarget(query(`kts_latency_seconds{${NS}, clock="wall", window="5m", quantile="0.99"}`, '{{pod}} {{workload}} p99'))
-        .withTarget(query(`kts_baseline_latency_seconds{${NS}, clock="wall", quantile="0.99"}`, '{{pod}} {{workload}} baseline p99', 'B')),
+        .withTarget(query(`kts_latency_seconds{${NS}, clock="wall", window="5m", percentile="99"}`, '{{pod}} {{workload}} p99'))
+        .withTarget(query(`kts_baseline_latency_seconds{${NS}, clock="wall", percentile="99"}`, '{{pod}} {{workload}} baseline p99', 'B')),
     )
     .add(
       new TimeSeries()
@@ -100,8 +100,8 @@ export function overviewDashboard(): DashboardBuilder {
         .title('Queueing delay p99 (wall - device, 5m) against its baseline')
         .datasource(DATASOURCE)
         .unit('s')
-        .withTarget(query(`kts_queueing_delay_seconds{${NS}, window="5m", quantile="0.99"}`, '{{pod}} {{workload}}'))
-        .withTarget(query(`kts_baseline_latency_seconds{${NS}, clock="queue", quantile="0.99"}`, '{{pod}} {{workload}} baseline', 'B')),
+        .withTarget(query(`kts_queueing_delay_seconds{${NS}, window="5m", percentile="99"}`, '{{pod}} {{workload}}'))
+        .withTarget(query(`kts_baseline_latency_seconds{${NS}, clock="queue", percentile="99"}`, '{{pod}} {{workload}} baseline', 'B')),
     )
     .add(
       new TimeSeries()

@@ -36,8 +36,8 @@ export function workloadDashboard(): DashboardBuilder {
         .title('Latency quantiles (1m) and the solo baseline p99')
         .datasource(DATASOURCE)
         .unit('s')
-        .withTarget(query(`kts_latency_seconds{${SEL_CLOCK}, window="1m"}`, '{{workload}} p{{quantile}}'))
-        .withTarget(query(`kts_baseline_latency_seconds{${SEL_CLOCK}, quantile="0.99"}`, '{{workload}} baseline p99', 'B')),
+        .withTarget(query(`kts_latency_seconds{${SEL_CLOCK}, window="1m"}`, '{{workload}} p{{percentile}}'))
+        .withTarget(query(`kts_baseline_latency_seconds{${SEL_CLOCK}, percentile="99"}`, '{{workload}} baseline p99', 'B')),
       24,
     )
     .add(
@@ -91,14 +91,14 @@ export function workloadDashboard(): DashboardBuilder {
         .title('Queueing delay (wall - device, 1m)')
         .datasource(DATASOURCE)
         .unit('s')
-        .withTarget(query(`kts_queueing_delay_seconds{${SEL}, window="1m"}`, '{{workload}} p{{quantile}}')),
+        .withTarget(query(`kts_queueing_delay_seconds{${SEL}, window="1m"}`, '{{workload}} p{{percentile}}')),
     )
     .add(
       new TimeSeries()
         .title('Wall p99 while the GPU was alone vs shared (dcgm pod mapping)')
         .datasource(DATASOURCE)
         .unit('s')
-        .withTarget(query(`kts_latency_by_tenancy_seconds{${SEL}, quantile="0.99"}`, '{{workload}} {{tenancy}}')),
+        .withTarget(query(`kts_latency_by_tenancy_seconds{${SEL}, percentile="99"}`, '{{workload}} {{tenancy}}')),
     )
     .add(
       new TimeSeries()

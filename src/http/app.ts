@@ -2,11 +2,12 @@
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { statusPage } from './page.js';
+import { ScrapeCache } from './scrape-cache.js';
 import type { StatusDocument } from './status.js';
 
 export interface AppDeps {
   registry: Registry;
-  /** Renders /metrics (fresh snapshot per scrape). */
+  /** Renders /metrics (a fresh snapshot; concurrent scrapes share one rendering, scrape-cache.ts). */
   render: () => Promise<string>;
   readiness: () => { ready: boolean; reasons: string[] };
   status: () => StatusDocument;
@@ -16,8 +17,13 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  const scrapes = new ScrapeCache(deps.render);
   app.get('/metrics', async (_req, res) => {
-    const body = await deps.render();
+    const body = await scrapes.get();
+    if (body === undefined) {
+      res.status(503).set('Retry-After', '1').type('text/plain').send('too many concurrent scrapes\n');
+      return;
+    }
     res.set('Content-Type', deps.registry.contentType).send(body);
   });
   app.get('/livez', (_req, res) => {

@@ -48,12 +48,20 @@ const MAX_COTENANTS = 16;
 type Labels = LabelValues<string>;
 type Setter = (labels: Labels, value: number) => void;
 
-const Q_LABEL = QUANTILES.map(String);
+/**
+ * Precomputed quantiles are gauges labelled `percentile` ("50", "95", "99", "99.9"): the
+ * `quantile` label belongs to summaries (promtool rejects it on a gauge), and a summary's
+ * cumulative _sum/_count would not fit the 1m and 5m windows.
+ */
+const P_LABEL = QUANTILES.map((q) => String(Math.round(q * 1000) / 10));
 
-/** Sets one series per quantile label from values in milliseconds (exposed in seconds). */
+/** Sets one series per percentile label from values in milliseconds (exposed in seconds). */
 function setQuantiles(set: Setter, labels: Labels, ms: readonly number[]): void {
-  for (let i = 0; i < Q_LABEL.length; i++) set({ ...labels, quantile: Q_LABEL[i] }, (ms[i] as number) / 1e3);
+  for (let i = 0; i < P_LABEL.length; i++) set({ ...labels, percentile: P_LABEL[i] }, (ms[i] as number) / 1e3);
 }
+
+/** prom-client's default gauges named like counters (promtool: "_total" on a non-counter). */
+const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 function finite(v: number): boolean {
   return Number.isFinite(v);
@@ -385,7 +393,11 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
     for (const j of joined()) set({ workload: j.workload }, j.rho);
   });
 
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (opts.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry });
+    // Their per-type twins (nodejs_active_handles{type} ...) stay and carry the same counts.
+    for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(name);
+  }
   const render = (): Promise<string> => {
     snapshots.invalidate();
     return registry.metrics();

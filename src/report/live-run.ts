@@ -152,7 +152,10 @@ export async function analyseLiveRun(
     critical: first((s) => value(s, dfKey(clock)) >= thresholds.critical),
     last: lastVal(dfKey(clock)),
   });
-  const tq = (tenancy: string) => lastVal(`kts_latency_by_tenancy_seconds{quantile="0.99",tenancy="${tenancy}",workload="${workload}"}`);
+  // Recordings before 0.2 label the p99 quantile="0.99"; later ones percentile="99".
+  const tq = (tenancy: string) =>
+    lastVal(`kts_latency_by_tenancy_seconds{percentile="99",tenancy="${tenancy}",workload="${workload}"}`) ??
+    lastVal(`kts_latency_by_tenancy_seconds{quantile="0.99",tenancy="${tenancy}",workload="${workload}"}`);
   const tn = (tenancy: string) => lastVal(`kts_samples_by_tenancy_total{tenancy="${tenancy}",workload="${workload}"}`);
   const usage = JSON.parse(usageText) as { cpu_user_s?: number; cpu_system_s?: number; VmHWM?: number };
   const cpu = usage.cpu_user_s !== undefined && usage.cpu_system_s !== undefined ? usage.cpu_user_s + usage.cpu_system_s : null;

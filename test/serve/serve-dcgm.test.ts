@@ -59,7 +59,7 @@ describe('kts serve with dcgm-exporter correlation', () => {
       'joined samples',
     );
     assert.equal(series(text, 'kts_samples_by_tenancy_total', { workload: 'FFT', tenancy: 'alone' }), 0);
-    const p99 = series(text, 'kts_latency_by_tenancy_seconds', { workload: 'FFT', tenancy: 'shared', quantile: '0.99' }) ?? 0;
+    const p99 = series(text, 'kts_latency_by_tenancy_seconds', { workload: 'FFT', tenancy: 'shared', percentile: '99' }) ?? 0;
     assert.ok(Math.abs(p99 - 0.001022) < 0.000006, `shared wall p99 ${p99}`);
     const status = (await (await fetch(`${serve.url}/api/status`)).json()) as {
       dcgm: { up: boolean; gpu: { uuid: string; pods_sharing: number } };
@@ -82,7 +82,7 @@ describe('kts serve with dcgm-exporter correlation', () => {
     assert.equal((await fetch(`${serve.url}/readyz`)).status, 200);
     appendFileSync(log, readFileSync(`${H100}/solo-gemm.log`));
     text = await scrapeUntil(serve.url, (t) => series(t, 'kts_samples_total', { workload: 'GEMM' }) === 590, 10_000, 'GEMM counted');
-    assert.ok((series(text, 'kts_latency_seconds', { workload: 'GEMM', clock: 'wall', window: 'total', quantile: '0.99' }) ?? 0) > 0);
+    assert.ok((series(text, 'kts_latency_seconds', { workload: 'GEMM', clock: 'wall', window: 'total', percentile: '99' }) ?? 0) > 0);
     fake.mode = 'ok';
     await scrapeUntil(serve.url, (t) => series(t, 'kts_dcgm_up') === 1, 40_000, 'dcgm back');
   });

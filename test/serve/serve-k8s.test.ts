@@ -83,7 +83,7 @@ describe('kts serve in a pod: k8s-logs source and a captured ConfigMap baseline'
     api.putConfigMap('gpu', 'kts-baselines', { 'baseline.json': JSON.stringify(doc) });
     const text = await scrapeUntil(
       serve.url,
-      (t) => series(t, 'kts_baseline_latency_seconds', { workload: 'FFT', clock: 'wall', quantile: '0.99' }) === 0.002,
+      (t) => series(t, 'kts_baseline_latency_seconds', { workload: 'FFT', clock: 'wall', percentile: '99' }) === 0.002,
       10_000,
       'edited baseline',
     ).catch((err: Error) => {

@@ -46,7 +46,7 @@ describe('kts serve (real process, real file, real HTTP)', () => {
     assert.equal(series(text, 'kts_warmup_samples_total'), 10);
     assert.equal(series(text, 'kts_iteration_duration_seconds_count', { workload: 'FFT', clock: 'wall' }), 590);
     assert.equal(series(text, 'kts_degradation_threshold', { workload: 'FFT', severity: 'critical' }), 1.5);
-    const p99 = series(text, 'kts_latency_seconds', { workload: 'FFT', clock: 'wall', window: 'total', quantile: '0.99' }) ?? 0;
+    const p99 = series(text, 'kts_latency_seconds', { workload: 'FFT', clock: 'wall', window: 'total', percentile: '99' }) ?? 0;
     assert.ok(Math.abs(p99 - 0.001022) < 0.000006, `wall p99 ${p99}`);
   });
 
