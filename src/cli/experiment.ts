@@ -12,6 +12,7 @@ interface ExperimentFlags {
   out: string;
   warmup: number;
   plots: boolean;
+  agentRun: string;
 }
 
 export function registerExperiment(program: Command, print: (line: string) => void): void {
@@ -23,6 +24,7 @@ export function registerExperiment(program: Command, print: (line: string) => vo
     .option('--out <file.md>', 'results page to write; per-comparison reports go to the folder of the same name (required)')
     .option('--warmup <n>', 'drop iterations below N (besides phase=warmup lines)', nonNegativeInt, 10)
     .option('--no-plots', 'skip the SVG plots')
+    .option('--agent-run <dir>', 'a folder of the agent-plus-trainer scenario (--scenarios agent), reported in its own section')
     .action(async (given: Partial<ExperimentFlags>) => {
       const flags = requireFlags(given, ['in', 'out']);
       if (!flags.out.endsWith('.md')) throw new UsageError(`--out must name a .md file: ${flags.out}`);
@@ -32,6 +34,7 @@ export function registerExperiment(program: Command, print: (line: string) => vo
           outFile: flags.out,
           warmupIterations: given.warmup ?? 10,
           plots: given.plots ?? true,
+          ...(given.agentRun !== undefined ? { agentRunDir: given.agentRun } : {}),
         });
         print(`${r.reports.size} comparisons, ${r.live.length} live runs; wrote ${r.written.length} files (${flags.out})`);
       } catch (err) {

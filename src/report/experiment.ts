@@ -8,6 +8,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Clock } from '../stats/clocks.js';
+import { type AgentRunFigures, agentRunMarkdown, analyseAgentRun } from './agent-run.js';
 import { dcgmMarkdown } from './dcgm.js';
 import { type DetectionReplay, replayDetection } from './detection.js';
 import { type ReportFormat, type ReportResult, runReport } from './index.js';
@@ -75,6 +76,8 @@ export interface ExperimentOptions {
   outFile: string;
   warmupIterations: number;
   plots: boolean;
+  /** A folder of the agent-plus-trainer scenario, reported in its own section. */
+  agentRunDir?: string;
 }
 
 export interface ExperimentResult {
@@ -190,11 +193,13 @@ export async function experimentReport(opts: ExperimentOptions): Promise<Experim
   const live: LiveRunFigures[] = [];
   for (const f of all.filter((x) => /^live\d*-metrics\.jsonl$/.test(x)))
     live.push(await analyseLiveRun(opts.runDir, f.replace('-metrics.jsonl', '')));
+  const agent = opts.agentRunDir === undefined ? undefined : await analyseAgentRun(opts.agentRunDir, opts.warmupIterations);
   const smi = all.includes('nvidia-smi.txt') ? await readFile(join(opts.runDir, 'nvidia-smi.txt'), 'utf8') : '';
   const page = experimentMarkdown({
     reports,
     live,
     detection,
+    ...(agent !== undefined && opts.agentRunDir !== undefined ? { agent: { figures: agent, dir: opts.agentRunDir } } : {}),
     gpu: gpuLine(smi),
     recorded,
     runDir: opts.runDir,
@@ -211,6 +216,7 @@ interface PageInput {
   reports: Map<string, ReportResult>;
   live: LiveRunFigures[];
   detection: Map<string, DetectionReplay>;
+  agent?: { figures: AgentRunFigures; dir: string };
   gpu: string;
   recorded: Date;
   runDir: string;
@@ -330,6 +336,7 @@ function experimentMarkdown(p: PageInput): string {
         );
     }
   }
+  if (p.agent !== undefined) out.push('', ...agentRunMarkdown(p.agent.figures, rel(p.agent.dir)));
   if (pair?.summary.dcgm !== undefined && pair.summary.dcgm.length > 0) {
     out.push(
       '',

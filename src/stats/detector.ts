@@ -14,6 +14,11 @@
  * samples. With h = ln(ARL0 * tests * W) the `tests` tests of a workload together raise at
  * most one false alarm per ARL0 samples on average. `npm run bench` checks it by simulation.
  *
+ * Recovery: while contention is on, every RECHECK samples the last RECOVERY_WINDOW samples are
+ * checked: when at every level their exceedance count is one the baseline itself would give
+ * (at most the count Binomial(RECOVERY_WINDOW, p0) exceeds with probability RECOVERY_ALPHA),
+ * the rate is back and detection switches off; the tests start over.
+ *
  * Cost: between exceedances the statistic of every stretch only falls (more samples, no more
  * exceedances), so it is recomputed at exceedances only, over the exceedances still inside the
  * window; while contention is on, every RECHECK samples as well, to decide recovery.
@@ -40,6 +45,23 @@ export const DEFAULT_WINDOW = 1000;
 export const TESTS_PER_WORKLOAD = 9;
 /** While contention is on, recovery is re-evaluated every this many samples. */
 export const RECHECK = 8;
+/** Recovery looks at this many latest samples... */
+export const RECOVERY_WINDOW = 100;
+/** ...and calls the rate back when their count is below the baseline's (1 - this) quantile. */
+export const RECOVERY_ALPHA = 1e-3;
+
+/** Smallest c with P(Binomial(n, p) > c) <= alpha. */
+export function binomialUpper(n: number, p: number, alpha: number): number {
+  let pmf = (1 - p) ** n;
+  let cdf = pmf;
+  let c = 0;
+  while (1 - cdf > alpha && c < n) {
+    pmf = (pmf * (n - c) * p) / ((c + 1) * (1 - p));
+    c++;
+    cdf += pmf;
+  }
+  return c;
+}
 
 export interface DetectorOptions {
   arl0?: number;
@@ -101,6 +123,14 @@ export class LevelGlr {
     return best;
   }
 
+  /** Exceedances among the `last` samples up to sample n. */
+  recent(n: number, last: number): number {
+    const cap = this.at.length;
+    let count = 0;
+    for (let i = this.size - 1; i >= 0 && n - (this.at[(this.head + i) % cap] as number) < last; i--) count++;
+    return count;
+  }
+
   reset(): void {
     this.head = 0;
     this.size = 0;
@@ -126,17 +156,20 @@ export class ContentionDetector {
   lastOnsetSample = 0;
   readonly threshold: number;
   private tests: LevelGlr[];
+  private recoveryCounts: number[];
   private readonly window: number;
 
   constructor(levels: readonly ExceedanceLevel[], opts: DetectorOptions = {}) {
     this.window = opts.window ?? DEFAULT_WINDOW;
     this.threshold = glrThreshold(opts.arl0 ?? DEFAULT_ARL0, this.window, opts.tests ?? TESTS_PER_WORKLOAD);
     this.tests = levels.map((l) => new LevelGlr(l, this.window));
+    this.recoveryCounts = levels.map((l) => binomialUpper(RECOVERY_WINDOW, l.p0, RECOVERY_ALPHA));
   }
 
   /** New baseline: thresholds change and the tests start over. */
   rebase(levels: readonly ExceedanceLevel[]): void {
     this.tests = levels.map((l) => new LevelGlr(l, this.window));
+    this.recoveryCounts = levels.map((l) => binomialUpper(RECOVERY_WINDOW, l.p0, RECOVERY_ALPHA));
     this.active = false;
   }
 
@@ -154,9 +187,10 @@ export class ContentionDetector {
       return this.active;
     }
     for (const t of this.tests) t.observe(n, ns, false);
-    if (n % RECHECK === 0 && this.tests.every((t) => t.statistic(n) < this.threshold)) {
-      // No stretch of the window still shows a raised rate: recovered. Start the tests over,
-      // so that the contended stretch cannot switch detection straight back on.
+    const settled = n - this.lastOnsetSample >= RECOVERY_WINDOW;
+    if (settled && n % RECHECK === 0 && this.tests.every((t, i) => t.recent(n, RECOVERY_WINDOW) <= (this.recoveryCounts[i] as number))) {
+      // The latest samples exceed no more often than the baseline allows: recovered. Start the
+      // tests over, so that the contended stretch cannot switch detection straight back on.
       this.active = false;
       for (const t of this.tests) t.reset();
     }

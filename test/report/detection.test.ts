@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { analyseAgentRun } from '../../src/report/agent-run.js';
 import { replayDetection } from '../../src/report/detection.js';
 import { CLOCKS } from '../../src/stats/clocks.js';
 import { ROOT } from '../helpers.js';
@@ -102,4 +103,18 @@ describe('contention detection replayed over every recorded log', () => {
       assert.ok(r.samples > 0);
     });
   }
+
+  it('the agent beside a training job: quiet before it, detected within 300 iterations of its start, cleared after it left', async (t) => {
+    const f = await analyseAgentRun(`${FIX}/h100-agent-2026-11-25`);
+    t.diagnostic(`join ${f.join}, first step ${f.firstStep}, leave ${f.leave}: ${JSON.stringify(f.clocks)}`);
+    for (const c of CLOCKS) assert.equal(f.clocks[c].falseAlarmsBefore, 0, `${c}: no alarm before the trainer`);
+    const first = Math.min(...CLOCKS.map((c) => f.clocks[c].onAfterJoin?.iteration ?? Number.POSITIVE_INFINITY));
+    assert.ok(first - f.join <= 300, `detected ${first - f.join} iterations after the trainer started`);
+    for (const c of CLOCKS) {
+      const k = f.clocks[c];
+      if (k.onAfterJoin === null) continue;
+      assert.ok(k.offAfterLeave !== null, `${c}: cleared after the trainer left`);
+      assert.ok(k.transitions.filter((x) => x.on && x.iteration >= f.leave + 200).length === 0, `${c}: no onset once alone again`);
+    }
+  });
 });

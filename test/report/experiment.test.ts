@@ -15,6 +15,8 @@ function df(r: ReportResult | undefined, workload: string, clock: 'device' | 'wa
   return d;
 }
 
+const AGENT = 'test/fixtures/h100-agent-2026-11-25';
+
 describe('kts experiment report on the recorded H100 run', () => {
   let res: ExperimentResult;
   let tmp: string;
@@ -24,7 +26,14 @@ describe('kts experiment report on the recorded H100 run', () => {
     await mkdir(join(tmp, 'docs'));
     await mkdir(join(tmp, 'test/fixtures'), { recursive: true });
     await symlink(join(ROOT, RUN), join(tmp, RUN));
-    res = await experimentReport({ runDir: join(tmp, RUN), outFile: join(tmp, 'docs/results.md'), warmupIterations: 10, plots: true });
+    await symlink(join(ROOT, AGENT), join(tmp, AGENT));
+    res = await experimentReport({
+      runDir: join(tmp, RUN),
+      outFile: join(tmp, 'docs/results.md'),
+      warmupIterations: 10,
+      plots: true,
+      agentRunDir: join(tmp, AGENT),
+    });
   });
 
   it('time-slicing: the device clock hides the FFT contention, the wall clock shows it', () => {
