@@ -19,7 +19,7 @@ export function prometheusRuleYaml(root: string): string {
       kind: 'PrometheusRule',
       metadata: { name: 'kts-exporter', namespace: 'kts-system', labels: { 'app.kubernetes.io/part-of': 'kts-exporter' } },
       spec: { groups: rules.groups },
-    })
+    }, { lineWidth: 0 })
   );
 }
 
@@ -30,7 +30,7 @@ export function dashboardsYaml(): string {
       kind: 'ConfigMap',
       metadata: { name: file.replace(/\.json$/, ''), namespace: 'kts-system', labels: { grafana_dashboard: '1' } },
       data: { [file]: dashboardJson(doc) },
-    }),
+    }, { lineWidth: 0 }),
   );
   return HEADER + docs.join('---\n');
 }
