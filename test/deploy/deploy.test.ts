@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
@@ -79,6 +82,26 @@ describe('deploy/ bundle', { skip: hasKubectl ? false : 'kubectl (kustomize) not
       spec: { containers: [{ name: 'app', resources: { limits: { 'nvidia.com/mig-3g.40gb': '1' } } }] },
     };
     assert.equal(injectPod(pod, { image: 'x', serverMinor: 30 }).injected, true);
+  });
+
+  it("the README's kustomization for your own image sets the containers' image and the image the webhook injects", async () => {
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    const block = /To use your image[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(block !== undefined, 'the README has the kustomization');
+    // laid out as the README has it: the clone beside your kustomization
+    const top = await mkdtemp(join(tmpdir(), 'kts-kustomize-'));
+    await symlink(ROOT, join(top, 'kts-exporter'));
+    const dir = join(top, 'mine');
+    await mkdir(dir);
+    await writeFile(join(dir, 'kustomization.yaml'), block);
+    const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const webhook = parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as Obj & { spec?: { template?: { spec?: { containers?: { image: string; args: string[] }[] } } } })
+      .find((o) => o.kind === 'Deployment' && o.metadata?.name === 'kts-webhook');
+    const c = webhook?.spec?.template?.spec?.containers?.[0];
+    assert.equal(c?.image, 'registry.example.com/kts-exporter:0.1.0');
+    assert.deepEqual(c?.args.slice(3, 5), ['--image', 'registry.example.com/kts-exporter:0.1.0']);
   });
 
   it('the monitoring overlay carries the current rules and dashboards', () => {
