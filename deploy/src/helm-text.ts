@@ -61,7 +61,12 @@ export const block =
 /** `key:` with a values entry below it, left out when that entry is empty. */
 export const optional =
   (path: string): Snippet =>
-  (n, key) => [`${pad(n)}{{- with ${path} }}`, `${pad(n)}${key}:`, `${pad(n + 2)}{{- toYaml . | nindent ${n + 2} }}`, `${pad(n)}{{- end }}`];
+  (n, key) => [
+    `${pad(n)}{{- with ${path} }}`,
+    `${pad(n)}${key}:`,
+    `${pad(n + 2)}{{- toYaml . | nindent ${n + 2} }}`,
+    `${pad(n)}{{- end }}`,
+  ];
 
 /** `labels:`: the object's own labels, the chart's common labels and any extra template lines. */
 export const labels =

@@ -132,7 +132,9 @@ function sidecarBindings(t: Templater, experiment: K8sObject[]): string {
   if (rb === undefined) throw new Error('deploy/overlays/experiment has no RoleBinding kts-sidecar');
   const o = chartize(rb, t);
   o.metadata.namespace = t.mark(inline('{{ .namespace }}'));
-  o.subjects = [{ kind: 'ServiceAccount', name: t.mark(inline('{{ .serviceAccount | default "default" }}')), namespace: o.metadata.namespace }];
+  o.subjects = [
+    { kind: 'ServiceAccount', name: t.mark(inline('{{ .serviceAccount | default "default" }}')), namespace: o.metadata.namespace },
+  ];
   return `{{- range $.Values.sidecar.roleBindings }}\n---\n${t.render(o, IMAGE)}{{- end }}\n`;
 }
 
@@ -140,7 +142,10 @@ function prometheusRule(t: Templater, root: string): string {
   const [rule] = docsOf(prometheusRuleYaml(root));
   if (rule === undefined) throw new Error('no PrometheusRule');
   const o = chartize(rule, t);
-  o.spec = t.mark((n, key) => [`${' '.repeat(n)}${key}:`, `${' '.repeat(n + 2)}{{- $.Files.Get "files/kts.rules.yaml" | nindent ${n + 2} }}`]);
+  o.spec = t.mark((n, key) => [
+    `${' '.repeat(n)}${key}:`,
+    `${' '.repeat(n + 2)}{{- $.Files.Get "files/kts.rules.yaml" | nindent ${n + 2} }}`,
+  ]);
   return when('$.Values.monitoring.prometheusRule.enabled', `---\n${t.render(o, IMAGE)}`);
 }
 
@@ -152,7 +157,9 @@ function dashboardConfigMaps(t: Templater, first: K8sObject): string {
   const own = typeof first.metadata.labels === 'object' ? first.metadata.labels : {};
   const [labelKey, labelValue] = Object.entries(own)[0] ?? ['grafana_dashboard', '1'];
   if (labelKey !== 'grafana_dashboard' || labelValue !== '1') throw new Error('dashboards: expected the grafana_dashboard: "1" label');
-  o.metadata.labels = t.mark(labels({}, ['{{ $.Values.monitoring.dashboards.label }}: {{ $.Values.monitoring.dashboards.labelValue | quote }}']));
+  o.metadata.labels = t.mark(
+    labels({}, ['{{ $.Values.monitoring.dashboards.label }}: {{ $.Values.monitoring.dashboards.labelValue | quote }}']),
+  );
   o.data = t.mark((n, key) => [
     `${' '.repeat(n)}${key}:`,
     `${' '.repeat(n + 2)}{{ base $path }}: |`,
@@ -176,13 +183,31 @@ export function chartFiles(root: string): Map<string, string> {
     if (objs.length > 0) files.set(`templates/${file}`, HEADER + withCertManager(t, objs, cm.patches));
   }
   for (const file of cm.resources.filter((r) => !r.startsWith('..')))
-    files.set(`templates/${file}`, HEADER + when('$.Values.certManager.enabled', certificate(t, readDocs(root, `deploy/overlays/cert-manager/${file}`))));
+    files.set(
+      `templates/${file}`,
+      HEADER + when('$.Values.certManager.enabled', certificate(t, readDocs(root, `deploy/overlays/cert-manager/${file}`))),
+    );
   const guard = kustomization(root, 'deploy/overlays/guard');
   for (const file of guard.resources.filter((r) => !r.startsWith('..')))
-    files.set(`templates/${file}`, HEADER + when('$.Values.guard.enabled', readDocs(root, `deploy/overlays/guard/${file}`).map((o) => doc(t, o)).join('')));
-  files.set('templates/sidecar-rolebindings.yaml', HEADER + sidecarBindings(t, readDocs(root, 'deploy/overlays/experiment/experiment.yaml')));
+    files.set(
+      `templates/${file}`,
+      HEADER +
+        when(
+          '$.Values.guard.enabled',
+          readDocs(root, `deploy/overlays/guard/${file}`)
+            .map((o) => doc(t, o))
+            .join(''),
+        ),
+    );
+  files.set(
+    'templates/sidecar-rolebindings.yaml',
+    HEADER + sidecarBindings(t, readDocs(root, 'deploy/overlays/experiment/experiment.yaml')),
+  );
   const podMonitors = readDocs(root, 'deploy/overlays/monitoring/pod-monitor.yaml');
-  files.set('templates/pod-monitor.yaml', HEADER + when('$.Values.monitoring.podMonitor.enabled', podMonitors.map((o) => doc(t, o)).join('')));
+  files.set(
+    'templates/pod-monitor.yaml',
+    HEADER + when('$.Values.monitoring.podMonitor.enabled', podMonitors.map((o) => doc(t, o)).join('')),
+  );
   files.set('templates/prometheus-rule.yaml', HEADER + prometheusRule(t, root));
   files.set('files/kts.rules.yaml', readFileSync(join(root, 'alerts/kts.rules.yaml'), 'utf8'));
   const boards = Object.entries(dashboards());
