@@ -14,23 +14,29 @@ export function prometheusRuleYaml(root: string): string {
   const rules = parse(readFileSync(join(root, 'alerts/kts.rules.yaml'), 'utf8')) as { groups: unknown[] };
   return (
     HEADER +
-    stringify({
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PrometheusRule',
-      metadata: { name: 'kts-exporter', namespace: 'kts-system', labels: { 'app.kubernetes.io/part-of': 'kts-exporter' } },
-      spec: { groups: rules.groups },
-    })
+    stringify(
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: { name: 'kts-exporter', namespace: 'kts-system', labels: { 'app.kubernetes.io/part-of': 'kts-exporter' } },
+        spec: { groups: rules.groups },
+      },
+      { lineWidth: 0 },
+    )
   );
 }
 
 export function dashboardsYaml(): string {
   const docs = Object.entries(dashboards()).map(([file, doc]) =>
-    stringify({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: file.replace(/\.json$/, ''), namespace: 'kts-system', labels: { grafana_dashboard: '1' } },
-      data: { [file]: dashboardJson(doc) },
-    }),
+    stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: file.replace(/\.json$/, ''), namespace: 'kts-system', labels: { grafana_dashboard: '1' } },
+        data: { [file]: dashboardJson(doc) },
+      },
+      { lineWidth: 0 },
+    ),
   );
   return HEADER + docs.join('---\n');
 }

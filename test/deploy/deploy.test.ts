@@ -6,51 +6,29 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { dashboardsYaml, prometheusRuleYaml } from '../../deploy/src/monitoring.js';
-import { ConfigMapBaselineStore } from '../../src/baselines/configmap-store.js';
-import { loadOrCreateCa } from '../../src/k8s/ca-secret.js';
-import { watchCompletion } from '../../src/k8s/completion.js';
 import { injectPod } from '../../src/k8s/inject.js';
-import { PodSignaller } from '../../src/k8s/signal.js';
-import { patchCaBundle } from '../../src/k8s/webhook-server.js';
-import { LineDecoder } from '../../src/line/decoder.js';
-import { K8sLogSource } from '../../src/sources/k8s-logs.js';
-import { ROOT, waitFor } from '../helpers.js';
+import { ROOT } from '../helpers.js';
 import { FakeKubeApi } from '../k8s/fake-api.js';
+import { sidecarCalls, webhookCalls } from './calls.js';
 import { granted } from './rbac.js';
+import { type K8sObj, modelOf } from './schemas.js';
 
 const OVERLAYS = ['time-slicing', 'monitoring', 'experiment', 'cert-manager', 'guard', 'mig'];
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
-interface Obj {
-  apiVersion: string;
-  kind: string;
-  metadata?: { name?: string };
-}
+type Obj = K8sObj;
 
 function build(overlay: string): Obj[] {
   const r = spawnSync('kubectl', ['kustomize', `${ROOT}deploy/overlays/${overlay}`], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj);
-}
-
-/** The kubernetes-models class for an object's apiVersion and kind. */
-async function modelOf(o: Obj): Promise<new (data: unknown) => { validate(): void }> {
-  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const pkg =
-    group === 'monitoring.coreos.com'
-      ? '@kubernetes-models/prometheus-operator'
-      : group?.endsWith('cert-manager.io')
-        ? '@kubernetes-models/cert-manager'
-        : 'kubernetes-models';
-  const path = group === '' ? `${pkg}/${version}/${o.kind}` : `${pkg}/${group}/${version}/${o.kind}`;
-  const mod = (await import(path)) as Record<string, new (data: unknown) => { validate(): void }>;
-  const cls = mod[o.kind];
-  if (cls === undefined) throw new Error(`no schema for ${o.apiVersion} ${o.kind}`);
-  return cls;
 }
 
 describe('deploy/ bundle', { skip: hasKubectl ? false : 'kubectl (kustomize) not installed (.ci/run installs it)' }, () => {
@@ -106,6 +84,26 @@ describe('deploy/ bundle', { skip: hasKubectl ? false : 'kubectl (kustomize) not
     assert.equal(injectPod(pod, { image: 'x', serverMinor: 30 }).injected, true);
   });
 
+  it("the README's kustomization for your own image sets the containers' image and the image the webhook injects", async () => {
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    const block = /To use your image[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(block !== undefined, 'the README has the kustomization');
+    // laid out as the README has it: the clone beside your kustomization
+    const top = await mkdtemp(join(tmpdir(), 'kts-kustomize-'));
+    await symlink(ROOT, join(top, 'kts-exporter'));
+    const dir = join(top, 'mine');
+    await mkdir(dir);
+    await writeFile(join(dir, 'kustomization.yaml'), block);
+    const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const webhook = parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as Obj & { spec?: { template?: { spec?: { containers?: { image: string; args: string[] }[] } } } })
+      .find((o) => o.kind === 'Deployment' && o.metadata?.name === 'kts-webhook');
+    const c = webhook?.spec?.template?.spec?.containers?.[0];
+    assert.equal(c?.image, 'registry.example.com/kts-exporter:0.1.0');
+    assert.deepEqual(c?.args.slice(3, 5), ['--image', 'registry.example.com/kts-exporter:0.1.0']);
+  });
+
   it('the monitoring overlay carries the current rules and dashboards', () => {
     const dir = `${ROOT}deploy/overlays/monitoring`;
     assert.equal(readFileSync(`${dir}/prometheus-rule.yaml`, 'utf8'), prometheusRuleYaml(ROOT), 'run `npm run deploy:generate`');
@@ -125,53 +123,19 @@ describe('RBAC against the calls the code makes', () => {
   after(() => api.stop());
 
   it("the sidecar's ClusterRole grants exactly what its API calls need", async () => {
-    api.addPod('gpu', 'fft-0', { spec: { containers: [{ name: 'app' }] } });
-    api.appendLog('gpu', 'fft-0', 'app', ['KTS_APP,v1,FFT,0,1,2,0.1,']);
-    const decoder = new LineDecoder(() => undefined);
-    const logs = new K8sLogSource(kc, { namespace: 'gpu', name: 'fft-0' }, 'app', decoder);
-    await logs.start();
-    await waitFor(() => logs.status.up, 5000, 'log stream');
-    await logs.stop();
-    const core = kc.makeApiClient(CoreV1Api);
-    const store = new ConfigMapBaselineStore(kc, core, 'gpu', 'kts-baselines', 'baseline.json');
-    await store.load();
-    const doc = { version: 1 as const, profiles: [] };
-    await store.write({ ...doc, profiles: [] } as never).catch(() => undefined);
-    await store.write({ ...doc, profiles: [] } as never).catch(() => undefined);
-    const stop = store.watch(
-      () => undefined,
-      () => undefined,
-    );
-    await waitFor(() => api.callsFor('configmaps').some((c) => c.verb === 'watch'), 5000, 'watch');
-    stop();
-    const stopCompletion = watchCompletion(
-      core,
-      { namespace: 'gpu', name: 'fft-0' },
-      'app',
-      () => undefined,
-      () => undefined,
-      10,
-    );
-    await waitFor(() => api.callsFor('pods').some((c) => c.verb === 'get'), 5000, 'own pod read (--exit-with)');
-    stopCompletion();
-    const signaller = new PodSignaller(core, { namespace: 'gpu', name: 'fft-0' }, () => undefined);
-    await signaller.update([
-      { workload: 'FFT', df: { device: 1, wall: 2 }, p99Ms: { device: 1, wall: 2 }, thresholds: { warning: 1.2, critical: 1.5 } },
-    ]);
-    const used = new Set(api.calls.filter((c) => c.resource !== 'pods' || c.verb !== 'create').map((c) => `${c.verb} ${c.resource}`));
+    const used = await sidecarCalls(api, kc);
     assert.deepEqual([...used].sort(), [...granted(`${ROOT}deploy/base/sidecar-rbac.yaml`, 'kts-sidecar')].sort());
   });
 
   it("the webhook's roles grant exactly the shared CA Secret and the caBundle update", async () => {
-    api.calls.length = 0;
     api.webhookConfigs.set('kts-sidecar-injector', {
       metadata: { name: 'kts-sidecar-injector' },
       webhooks: [{ name: 'pods.kts.dev', clientConfig: {} }],
     });
-    await loadOrCreateCa(kc, 'kts-system', 'kts-webhook-ca');
-    await loadOrCreateCa(kc, 'kts-system', 'kts-webhook-ca');
-    await patchCaBundle(kc, 'kts-sidecar-injector', 'PEM');
-    const used = new Set(api.calls.map((c) => `${c.verb} ${c.resource}`));
+    const deployment = parseAllDocuments(readFileSync(`${ROOT}deploy/base/webhook.yaml`, 'utf8'))
+      .map((d) => d.toJS() as Obj & { spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } } })
+      .find((o) => o.kind === 'Deployment');
+    const used = await webhookCalls(api, kc, deployment?.spec?.template?.spec?.containers?.[0]?.args ?? [], 'kts-system');
     assert.deepEqual([...used].sort(), [...granted(`${ROOT}deploy/base/webhook-rbac.yaml`, 'kts-webhook')].sort());
   });
 });
