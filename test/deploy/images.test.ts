@@ -1,8 +1,10 @@
 /**
- * The two images, checked without a container engine (none runs here): each Dockerfile copies
- * only files that exist and runs as a non-root user, and the sidecar image's contents (the
- * esbuild bundle with production dependencies only, what `npm prune --omit=dev` leaves) run
- * the sidecar, the webhook review and a report (Vega from node_modules) by themselves.
+ * The two images' recipes, checked without a container engine: the sidecar/webhook
+ * Containerfile builds FROM scratch over the folder scripts/image.sh assembles, the workers'
+ * (whose CUDA/PyTorch base cannot be pulled here) copies only files that exist; both run as a
+ * numeric non-root user and pass hadolint. The sidecar's contents (the esbuild bundle with
+ * production dependencies only) run every command the image runs by themselves. The image
+ * itself is built and run in image-build.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -48,16 +50,32 @@ function checkDockerfile(dockerfile: string, context: string): Instruction[] {
   return ins;
 }
 
+const hadolint = spawnSync('hadolint', ['--version'], { encoding: 'utf8' }).status === 0;
+
 describe('container images', () => {
-  it('the sidecar/webhook Dockerfile: multi-stage, non-root, copies what exists', () => {
-    const ins = checkDockerfile(join(ROOT, 'Dockerfile'), ROOT);
-    assert.ok(ins.filter((i) => i.op === 'FROM').length >= 2, 'multi-stage');
-    assert.ok(ins.some((i) => i.op === 'RUN' && i.args.includes('npm prune --omit=dev')));
-    assert.match(ins.find((i) => i.op === 'ENTRYPOINT')?.args ?? '', /dist\/bundle\/cli\.js/);
-    assert.ok(
-      ins.some((i) => i.op === 'RUN' && i.args.includes('node scripts/bundle.mjs')),
-      'the bundle is built',
+  it('the sidecar/webhook Containerfile: FROM scratch over the rootfs scripts/image.sh assembles, non-root', () => {
+    const ins = instructions(join(ROOT, 'Containerfile'));
+    assert.deepEqual(
+      ins.filter((i) => i.op === 'FROM').map((i) => i.args),
+      ['scratch'],
     );
+    assert.deepEqual(
+      ins.filter((i) => i.op === 'COPY').map((i) => i.args),
+      ['out/image/rootfs/ /'],
+    );
+    assert.match(readFileSync(join(ROOT, 'scripts/image.sh'), 'utf8'), /^OUT=out\/image$/m, 'the script writes that folder');
+    assert.match(ins.filter((i) => i.op === 'USER').at(-1)?.args ?? '', /^[1-9]\d*:[1-9]\d*$/, 'numeric non-root user');
+    assert.match(ins.find((i) => i.op === 'ENTRYPOINT')?.args ?? '', /\/usr\/local\/bin\/node.*dist\/bundle\/cli\.js/);
+  });
+
+  it('both Containerfiles pass hadolint', {
+    skip: hadolint || process.env.KTS_CI === '1' ? false : 'hadolint not installed (.ci/run installs it)',
+  }, () => {
+    for (const f of ['Containerfile', 'workers/Dockerfile']) {
+      const r = spawnSync('hadolint', [join(ROOT, f)], { encoding: 'utf8' });
+      assert.equal(r.error, undefined, 'hadolint runs');
+      assert.equal(r.status, 0, `${f}: ${r.stdout}${r.stderr}`);
+    }
   });
 
   it('the workers Dockerfile: non-root, its entrypoint is the worker the experiment Jobs run', () => {
