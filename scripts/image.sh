@@ -7,13 +7,14 @@
 #      dependency tree it loads (Vega, for `kts report` plots);
 #   2. Containerfile (FROM scratch, COPY of that folder): Docker, Podman and buildah build it the
 #      same way from the same folder;
-#   3. buildah bud into local storage as $IMAGE, and an OCI archive with its size and digest in
+#   3. out/image/sbom.cdx.json: the CycloneDX SBOM of what step 1 put there (scripts/sbom.mjs);
+#   4. buildah bud into local storage as $IMAGE, and an OCI archive with its size and digest in
 #      out/image/image.json.
 #
 # Needs a Debian machine with npm, apt-get and buildah. IMAGE names the image
 # (default localhost/kts-exporter:<version>); BUILDAH_STORAGE_DRIVER the storage (default vfs,
 # which works without fuse or overlay); KTS_NODE24_DIR a folder that already holds the npm
-# package (skips the download). ROOTFS_ONLY=1 stops after step 1 (for `docker build`).
+# package (skips the download). ROOTFS_ONLY=1 stops after step 3 (for `docker build`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=$(node -p 'require("./package.json").version')
@@ -69,6 +70,7 @@ node scripts/image-deps.mjs vega vega-lite | while read -r rel; do
 done
 chown -R 0:0 "$ROOTFS"
 echo "rootfs: $(du -sh "$ROOTFS" | cut -f1) in $ROOTFS"
+node scripts/sbom.mjs "$WORK" "$NODE_DIR/node_modules/$NODE_PKG" "$OUT/sbom.cdx.json"
 [ "${ROOTFS_ONLY:-0}" = 1 ] && exit 0
 
 buildah --storage-driver "$DRIVER" bud --quiet --layers=false -f Containerfile -t "$IMAGE" . >/dev/null

@@ -59,6 +59,27 @@ describe('the sidecar image, built with buildah and run with podman', {
     assert.notEqual(sh.status, 0, 'no shell in the image');
   });
 
+  it('has a CycloneDX SBOM of its npm and Debian contents and its Node binary', () => {
+    const bom = JSON.parse(readFileSync(join(ROOT, 'out/image/sbom.cdx.json'), 'utf8')) as {
+      bomFormat: string;
+      specVersion: string;
+      components: { name: string; purl?: string }[];
+    };
+    assert.equal(bom.bomFormat, 'CycloneDX');
+    const purls = bom.components.map((c) => c.purl ?? '');
+    for (const want of [
+      /^pkg:deb\/debian\/libc6@/,
+      /^pkg:deb\/debian\/libstdc%2B%2B6@/,
+      /^pkg:npm\/node-linux-(x64|arm64)@24\./,
+      /^pkg:npm\/prom-client@/,
+      /^pkg:npm\/vega@/,
+    ])
+      assert.ok(
+        purls.some((p) => want.test(p)),
+        String(want),
+      );
+  });
+
   it('answers kts webhook review, non-root and read-only', () => {
     const review = readFileSync(join(ROOT, 'test/k8s/fixtures/gpu-pod-review.json'), 'utf8');
     const r = podman(['run', '--rm', '-i', '--network', 'none', ...locked, IMAGE, 'webhook', 'review', '-'], review);
