@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PROGRAM = `histogram kts_device_latency_ms by workload buckets 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100
+export const MTAIL_PROGRAM = `histogram kts_device_latency_ms by workload buckets 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100
 
 /^KTS_APP,v1,(?P<workload>[A-Za-z0-9_.-]+),\\d+,\\d+,\\d+,(?P<device>\\d+\\.\\d+)/ {
   kts_device_latency_ms[$workload] = $device
@@ -30,7 +30,7 @@ export function which(cmd: string): boolean {
 export function runMtail(file: string, lines: number, pin: string[]): MtailFigures {
   if (!which('mtail')) return { available: false, note: 'mtail not installed (apt-get install mtail)' };
   const dir = mkdtempSync(join(tmpdir(), 'kts-mtail-'));
-  writeFileSync(join(dir, 'kts.mtail'), PROGRAM);
+  writeFileSync(join(dir, 'kts.mtail'), MTAIL_PROGRAM);
   const version = spawnSync('mtail', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';
   const t0 = process.hrtime.bigint();
   const r = spawnSync(

@@ -148,7 +148,7 @@ export class LiveTracker {
     const detectors: Partial<Record<Clock, ContentionDetector>> = {};
     for (const c of CLOCKS) {
       const ref = clockReference(p, c);
-      if (ref !== undefined) detectors[c] = new ContentionDetector(exceedanceLevels(p, c, ref), { arl0: this.arl0 });
+      if (ref !== undefined) detectors[c] = new ContentionDetector(exceedanceLevels(c, ref), { arl0: this.arl0 });
     }
     w.detectors = detectors;
   }

@@ -51,9 +51,10 @@ export function degradationFactor(p: BaselineProfile, clock: Clock, liveP99Ms: n
  */
 export const EXCEEDANCE_MARGIN = 0.05;
 
-/** The exceedance levels the detector watches on this clock of the profile. */
-export function exceedanceLevels(p: BaselineProfile, clock: Clock, ref: ClockBaseline): ExceedanceLevel[] {
+/** The exceedance levels the detector watches on a clock whose baseline (clockReference) is `ref`. */
+export function exceedanceLevels(clock: Clock, ref: ClockBaseline): ExceedanceLevel[] {
   // On the queueing clock a few tens of microseconds are timer noise: at least the floor's minimum.
-  const marginMs = clock === 'queue' ? Math.max(EXCEEDANCE_MARGIN * ref.p50_ms, QUEUE_FLOOR_MIN_MS) : EXCEEDANCE_MARGIN * ref.p50_ms;
+  const share = EXCEEDANCE_MARGIN * ref.p50_ms;
+  const marginMs = clock === 'queue' ? Math.max(share, QUEUE_FLOOR_MIN_MS) : share;
   return LEVELS.map((l) => ({ thresholdNs: (ref[l.quantile] + marginMs) * 1e6, p0: l.p0 }));
 }
