@@ -33,12 +33,12 @@ export function nestedTemplates(v: unknown, path: string[] = []): string[] {
   return Object.entries(v).flatMap(([k, x]) => nestedTemplates(x, [...path, k]));
 }
 
-const unescape = (seg: string): string => seg.replace(/~1/g, '/').replace(/~0/g, '~');
+const unescapePointer = (seg: string): string => seg.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** Applies the JSON Patch ops (relative to `prefix`) to the YAML document in place. */
 function patchDocument(doc: Document, prefix: readonly string[], ops: readonly jsonpatch.Operation[]): void {
   for (const op of ops) {
-    const path = [...prefix, ...op.path.split('/').slice(1).map(unescape)];
+    const path = [...prefix, ...op.path.split('/').slice(1).map(unescapePointer)];
     if (op.op === 'add' || op.op === 'replace') doc.setIn(path, doc.createNode(op.value));
     else if (op.op === 'remove') doc.deleteIn(path);
     else throw new Error(`unexpected patch op ${op.op}`);
