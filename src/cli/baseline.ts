@@ -71,7 +71,7 @@ export function registerBaseline(program: Command, print: (line: string) => void
       await writeFile(flags.out, `${JSON.stringify(doc, null, 2)}\n`);
       for (const p of profiles) {
         print(
-          `${p.profile}/${p.workload}: ${p.clocks.device.count} samples, p99 device ${p.clocks.device.p99_ms} ms, wall ${p.clocks.wall.p99_ms} ms`,
+          `${p.profile}/${p.workload}: ${p.clocks.wall.count} samples, p99 ${p.clocks.device === undefined ? '' : `device ${p.clocks.device.p99_ms} ms, `}wall ${p.clocks.wall.p99_ms} ms`,
         );
       }
       print(`wrote ${flags.out}`);

@@ -1,7 +1,7 @@
 /** Wires `kts serve`: options from the config table, --print-config, signals. */
 import { type Command, Option } from 'commander';
 import { redactUrl } from '../io/redact.js';
-import { ConfigError, resolveConfig, SERVE_OPTIONS, type ServeConfig } from '../serve/config.js';
+import { ConfigError, resolveConfig, SERVE_OPTIONS, type ServeConfig, sourceName } from '../serve/config.js';
 import { UsageError } from './errors.js';
 import { untilStopped } from './signals.js';
 
@@ -19,7 +19,8 @@ function printable(cfg: ServeConfig): Record<string, unknown> {
     pod: cfg.pod ?? null,
     podAnnotations: cfg.podAnnotations ?? null,
     profile: cfg.profile ?? null,
-    source: cfg.source.map((s) => (s.kind === 'file' ? `file:${s.path}` : s.kind === 'stdin' ? 'stdin' : `${s.kind}:${s.container}`)),
+    source: cfg.source.map(sourceName),
+    promLabels: Object.fromEntries(cfg.promLabels),
     listen: `${cfg.listen.host}:${cfg.listen.port}`,
   };
 }

@@ -77,7 +77,7 @@ export function statusDocument(i: StatusInput) {
             : {
                 profile: b.profile,
                 captured_at: b.captured_at,
-                device_p99_ms: b.clocks.device.p99_ms,
+                device_p99_ms: b.clocks.device?.p99_ms ?? null,
                 wall_p99_ms: b.clocks.wall.p99_ms,
                 queue_p99_ms: b.clocks.queue?.p99_ms ?? null,
                 bootstrapped: w.live.bootstrapped,

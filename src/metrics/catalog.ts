@@ -63,6 +63,20 @@ export const METRICS = {
     ['workload', 'clock', 'window'],
     "The seed experiment's throughput proxy: 1 / mean latency over the window.",
   ),
+  p99Bucket: m(
+    'kts_p99_bucket_bound_seconds',
+    'gauge',
+    'latency',
+    ['workload', 'window', 'bound'],
+    'Workloads read from their own Prometheus histogram (prom: sources) only: the bucket holding the wall p99, bound="lower" and bound="upper" (+Inf above the largest finite bucket). The true p99 lies between them; kts_latency_seconds interpolates inside it and kts_degradation_factor is 1 while the live and the baseline p99 share a bucket.',
+  ),
+  promProblems: m(
+    'kts_prom_source_problems_total',
+    'counter',
+    'input',
+    ['source', 'reason'],
+    'prom: sources: scrape intervals not counted, by reason: down, timeout, http_status, too_large (body over --prom-max-bytes), missing_histogram, missing_bucket, not_finite (NaN/Inf), layout_mismatch (series disagree), layout_changed, counter_reset (the workload restarted), not_cumulative.',
+  ),
   samples: m('kts_samples_total', 'counter', 'latency', ['workload'], 'Iterations counted (warmup excluded).'),
   busy: m(
     'kts_busy_seconds_total',

@@ -18,13 +18,14 @@ import { TENANCIES, type TenancyJoin } from '../dcgm/join.js';
 import type { DcgmScraper } from '../dcgm/scraper.js';
 import { LineCounters } from '../line/counters.js';
 import { MALFORMED_REASONS } from '../line/types.js';
+import { PromSource } from '../sources/prom.js';
 import type { Source } from '../sources/source.js';
 import { DF_CLOCKS, type LiveTracker } from '../stats/live.js';
 import { QUANTILES } from '../stats/summary.js';
 import { WINDOWS } from '../stats/windows.js';
 import { VERSION } from '../version.js';
 import { DURATION_BUCKETS, METRICS, type MetricSpec } from './catalog.js';
-import { HISTOGRAM_CLOCKS, SnapshotCache } from './snapshot.js';
+import { HISTOGRAM_CLOCKS, type HistogramClock, SnapshotCache, type WorkloadSnapshot } from './snapshot.js';
 
 export interface ExpositionState {
   tracker: LiveTracker;
@@ -62,6 +63,11 @@ function setQuantiles(set: Setter, labels: Labels, ms: readonly number[]): void 
 
 /** prom-client's default gauges named like counters (promtool: "_total" on a non-counter). */
 const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+/** The clocks of kts_iteration_duration_seconds and the quantile gauges a workload has (wall only for prom: sources). */
+function histogramClocks(w: WorkloadSnapshot): readonly HistogramClock[] {
+  return w.live.stats.wallOnly ? WALL_ONLY : HISTOGRAM_CLOCKS;
+}
+const WALL_ONLY = ['wall'] as const;
 
 function finite(v: number): boolean {
   return Number.isFinite(v);
@@ -86,7 +92,7 @@ class HdrBackedHistogram extends Histogram<string> {
   override async get(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {
     const values: MetricValueWithName<string>[] = [];
     for (const w of this.snapshots.get().workloads) {
-      for (const clock of HISTOGRAM_CLOCKS) {
+      for (const clock of histogramClocks(w)) {
         const b = w.buckets[clock];
         const labels = { workload: w.live.stats.workload, clock };
         const bucket = `${this.spec.name}_bucket`;
@@ -162,7 +168,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
 
   gauge(METRICS.latency, (set) => {
     for (const w of snap().workloads) {
-      for (const clock of HISTOGRAM_CLOCKS) {
+      for (const clock of histogramClocks(w)) {
         for (const window of WINDOWS) {
           const s = w.summaries[clock][window];
           setQuantiles(set, { workload: w.live.stats.workload, clock, window }, [s.p50Ms, s.p95Ms, s.p99Ms, s.p999Ms]);
@@ -172,11 +178,12 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
   gauge(METRICS.jitter, (set) => {
     for (const w of snap().workloads)
-      for (const clock of HISTOGRAM_CLOCKS)
+      for (const clock of histogramClocks(w))
         for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, w.summaries[clock][window].jitter);
   });
   gauge(METRICS.queueingDelay, (set) => {
     for (const w of snap().workloads) {
+      if (w.live.stats.wallOnly) continue;
       for (const window of WINDOWS) {
         const s = w.summaries.queue[window];
         setQuantiles(set, { workload: w.live.stats.workload, window }, [s.p50Ms, s.p95Ms, s.p99Ms, s.p999Ms]);
@@ -188,7 +195,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
   gauge(METRICS.throughputProxy, (set) => {
     for (const w of snap().workloads)
-      for (const clock of HISTOGRAM_CLOCKS)
+      for (const clock of histogramClocks(w))
         for (const window of WINDOWS)
           set({ workload: w.live.stats.workload, clock, window }, w.summaries[clock][window].throughputProxyIps);
   });
@@ -197,7 +204,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
   counter(METRICS.busy, (set) => {
     for (const w of state.tracker.workloads()) {
-      set({ workload: w.stats.workload, clock: 'device' }, w.stats.busyNs.device / 1e9);
+      if (!w.stats.wallOnly) set({ workload: w.stats.workload, clock: 'device' }, w.stats.busyNs.device / 1e9);
       set({ workload: w.stats.workload, clock: 'wall' }, w.stats.busyNs.wall / 1e9);
     }
   });
@@ -266,7 +273,7 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
     for (const w of state.tracker.workloads()) {
       const b = w.baseline;
       if (b === undefined) continue;
-      for (const clock of DF_CLOCKS) {
+      for (const clock of w.stats.clockNames) {
         const c = b.clocks[clock];
         if (c === undefined) continue;
         setQuantiles(set, { workload: w.stats.workload, clock }, [c.p50_ms, c.p95_ms, c.p99_ms, c.p999_ms]);
@@ -311,6 +318,19 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
   counter(METRICS.sourceRestarts, (set) => {
     for (const s of state.sources) for (const [reason, n] of s.status.restarts) set({ source: s.status.name, reason }, n);
+  });
+  gauge(METRICS.p99Bucket, (set) => {
+    for (const w of snap().workloads)
+      for (const window of WINDOWS) {
+        const b = w.p99Bucket[window];
+        if (b === undefined) continue;
+        set({ workload: w.live.stats.workload, window, bound: 'lower' }, b[0] / 1e9);
+        set({ workload: w.live.stats.workload, window, bound: 'upper' }, b[1] / 1e9);
+      }
+  });
+  counter(METRICS.promProblems, (set) => {
+    for (const s of state.sources)
+      if (s instanceof PromSource) for (const [reason, n] of s.problems) set({ source: s.status.name, reason }, n);
   });
   gauge(METRICS.buildInfo, (set) => set({ version: VERSION }, 1));
   counter(METRICS.podSignals, (set) => {

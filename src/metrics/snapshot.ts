@@ -4,6 +4,7 @@
  */
 
 import { MISMATCH_CLOCKS, type MismatchDirection, mismatch as whichMismatch } from '../stats/alone.js';
+import { bucketedDf, quantileBucket } from '../stats/buckets.js';
 import { CLOCKS, type Clock } from '../stats/clocks.js';
 import type { LiveTracker, LiveWorkload } from '../stats/live.js';
 import { clockReference, degradationFactor } from '../stats/reference.js';
@@ -33,6 +34,11 @@ export interface WorkloadSnapshot {
   df: Partial<Record<Clock, Record<WindowName, number>>>;
   /** Share of samples above the baseline p99 (queue: floored); absent without a baseline. */
   exceedance: Partial<Record<Clock, Record<WindowName, number>>>;
+  /**
+   * Workloads fed from histogram buckets (prom: sources): per window, the bucket [lower, upper]
+   * (ns) holding the wall p99, the bound on how far the reported p99 can be from the true one.
+   */
+  p99Bucket: Partial<Record<WindowName, [number, number]>>;
   /** Cumulative bucket counts (aligned with DURATION_BUCKETS) and sums, total window, device and wall. */
   buckets: Record<HistogramClock, { cumulative: number[]; count: number; sumSeconds: number }>;
   /** Iterations per second observed over each window. */
@@ -56,10 +62,13 @@ function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
   const b = w.baseline;
   // One pass per clock and window: quantiles, for device and wall the histogram buckets
   // (total window), and against a baseline the count above its p99 (every window).
+  const has = w.stats.clockNames;
+  const layout = w.stats.bucketsNs;
+  const p99Bucket: WorkloadSnapshot['p99Bucket'] = {};
   for (const c of CLOCKS) {
     const h = w.stats.clocks[c];
     const isHistogram = c !== 'queue';
-    const ref = b === undefined ? undefined : clockReference(b, c);
+    const ref = b === undefined || !has.includes(c) ? undefined : clockReference(b, c);
     const p99Ns = ref === undefined ? undefined : ref.p99_ms * 1e6;
     const perWindow = {} as Record<WindowName, LatencySummary>;
     const perWindowExceedance = {} as Record<WindowName, number>;
@@ -73,6 +82,10 @@ function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
       const summary = summaryFromNs(r.count, r.quantiles, r.sum, r.max);
       perWindow[win] = summary;
       if (b !== undefined) perWindowDf[win] = degradationFactor(b, c, summary.p99Ms);
+      if (layout !== undefined && c === 'wall') {
+        p99Bucket[win] = quantileBucket(layout, summary.p99Ms * 1e6);
+        if (ref !== undefined) perWindowDf[win] = bucketedDf(layout, summary.p99Ms * 1e6, ref.p99_ms * 1e6);
+      }
       if (p99At >= 0) perWindowExceedance[win] = r.count === 0 ? Number.NaN : (r.count - (out[p99At] as number)) / r.count;
       if (withBuckets) {
         if (p99At >= 0) out.splice(p99At, 1);
@@ -89,22 +102,26 @@ function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
   const mismatch: WorkloadSnapshot['mismatch'] = {};
   const ref = w.alone.profile;
   if (ref !== undefined) {
-    for (const c of CLOCKS) {
+    for (const c of has) {
       const perWindow = {} as Record<WindowName, number>;
       for (const win of WINDOWS) perWindow[win] = degradationFactor(ref, c, summaries[c][win].p99Ms);
       aloneDf[c] = perWindow;
     }
     // Told only against a stored baseline, and only while the workload is alone now.
     if (b !== undefined && !w.bootstrapped && w.aloneNow === true)
-      for (const c of MISMATCH_CLOCKS) mismatch[c] = whichMismatch(b.clocks[c], ref.clocks[c]) ?? null;
+      for (const c of MISMATCH_CLOCKS) {
+        const stored = b.clocks[c];
+        const alone = ref.clocks[c];
+        if (has.includes(c) && stored !== undefined && alone !== undefined) mismatch[c] = whichMismatch(stored, alone) ?? null;
+      }
   }
   const elapsed = Math.max(1, (nowMs - w.stats.firstSampleMs) / 1000);
   const rate = {
-    '1m': summaries.device['1m'].count / WINDOW_SECONDS['1m'],
-    '5m': summaries.device['5m'].count / WINDOW_SECONDS['5m'],
-    total: summaries.device.total.count / elapsed,
+    '1m': summaries.wall['1m'].count / WINDOW_SECONDS['1m'],
+    '5m': summaries.wall['5m'].count / WINDOW_SECONDS['5m'],
+    total: summaries.wall.total.count / elapsed,
   };
-  return { live: w, summaries, df, exceedance, buckets, rate, aloneDf, mismatch };
+  return { live: w, summaries, df, exceedance, buckets, rate, aloneDf, mismatch, p99Bucket };
 }
 
 /**

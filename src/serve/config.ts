@@ -5,12 +5,22 @@
  */
 import { z } from 'zod';
 import { uuidFromVisibleDevices } from '../dcgm/select.js';
+import { PRESET_NAMES, type PresetName } from '../sources/prom-presets.js';
 
 export type SourceSpec =
   | { kind: 'file'; path: string }
   | { kind: 'stdin' }
   | { kind: 'k8s-logs'; container: string }
-  | { kind: 'cri'; container: string };
+  | { kind: 'cri'; container: string }
+  | { kind: 'prom'; url: string };
+
+/** A source as written on the command line. */
+export function sourceName(spec: SourceSpec): string {
+  if (spec.kind === 'stdin') return 'stdin';
+  if (spec.kind === 'file') return `file:${spec.path}`;
+  if (spec.kind === 'prom') return `prom:${spec.url}`;
+  return `${spec.kind}:${spec.container}`;
+}
 
 export type BaselineTarget = { kind: 'file'; path: string } | { kind: 'configmap'; name: string; key: string };
 
@@ -24,13 +34,34 @@ function parseSource(spec: string, ctx: z.RefinementCtx): SourceSpec {
   const kind = colon < 0 ? spec : spec.slice(0, colon);
   const arg = colon < 0 ? '' : spec.slice(colon + 1);
   if (kind === 'file' && arg.length > 0) return { kind: 'file', path: arg };
+  if (kind === 'prom' && /^https?:\/\/\S+$/.test(arg)) return { kind: 'prom', url: arg };
+  if (kind === 'prom') {
+    ctx.addIssue({ code: 'custom', message: `'${spec}' needs an http(s) URL (prom:http://127.0.0.1:8000/metrics)` });
+    return { kind: 'stdin' };
+  }
   if ((kind === 'k8s-logs' || kind === 'cri') && CONTAINER_NAME.test(arg)) return { kind, container: arg };
   if (kind === 'k8s-logs' || kind === 'cri') {
     ctx.addIssue({ code: 'custom', message: `'${spec}' needs a container name (${kind}:<container>)` });
     return { kind: 'stdin' };
   }
-  ctx.addIssue({ code: 'custom', message: `'${spec}' is not a source (file:<path>, stdin, k8s-logs:<container>, cri:<container>)` });
+  ctx.addIssue({
+    code: 'custom',
+    message: `'${spec}' is not a source (file:<path>, stdin, k8s-logs:<container>, cri:<container>, prom:<url>)`,
+  });
   return { kind: 'stdin' };
+}
+
+/** `k=v,k2=v2` (empty: no filter). */
+function parseLabelFilter(v: string, ctx: z.RefinementCtx): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of v.split(',').map((p) => p.trim())) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? '' : part.slice(0, eq).trim();
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key)) ctx.addIssue({ code: 'custom', message: `'${part}' is not label=value` });
+    else out.set(key, part.slice(eq + 1).trim());
+  }
+  return out;
 }
 
 /** `configmap:<name>[/<key>]` (through the API, watched) or a file path (polled). */
@@ -77,10 +108,73 @@ export const SERVE_OPTIONS = [
     flag: '--source <spec...>',
     env: 'KTS_SOURCE',
     description:
-      'where KTS_APP lines come from: file:<path>, stdin, k8s-logs:<container> (pod log API) or cri:<container> (kubelet log files); repeatable, env comma-separated',
+      "where KTS_APP lines come from: file:<path>, stdin, k8s-logs:<container> (pod log API) or cri:<container> (kubelet log files); or prom:<url>, the workload's own Prometheus histogram (with --preset or --prom-histogram); repeatable, env comma-separated",
     default: 'stdin',
     list: true,
     schema: z.array(z.string().transform(parseSource)).min(1),
+  },
+  {
+    key: 'preset',
+    flag: '--preset <name>',
+    env: 'KTS_PRESET',
+    description: `prom: sources: the histogram to read, by server (${PRESET_NAMES.join(', ')})`,
+    default: undefined,
+    schema: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).optional(),
+  },
+  {
+    key: 'promHistogram',
+    flag: '--prom-histogram <name>',
+    env: 'KTS_PROM_HISTOGRAM',
+    description: 'prom: sources: any histogram by name instead of a preset (unit from its suffix: _seconds, _ms, _us; else seconds)',
+    default: undefined,
+    schema: z
+      .string()
+      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a metric name')
+      .optional(),
+  },
+  {
+    key: 'promLabels',
+    flag: '--prom-labels <k=v,...>',
+    env: 'KTS_PROM_LABELS',
+    description: 'prom: sources: only series with these labels (e.g. model_name=llama); the matching series are summed',
+    default: '',
+    schema: z.string().transform(parseLabelFilter),
+  },
+  {
+    key: 'promWorkload',
+    flag: '--prom-workload <name>',
+    env: 'KTS_PROM_WORKLOAD',
+    description:
+      'prom: sources: the workload name the histogram is reported (and baselined) under (default: the preset, else the histogram name)',
+    default: undefined,
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected [A-Za-z0-9_.-]{1,64}')
+      .optional(),
+  },
+  {
+    key: 'promIntervalMs',
+    flag: '--prom-interval-ms <ms>',
+    env: 'KTS_PROM_INTERVAL_MS',
+    description: 'prom: sources: scrape interval',
+    default: '5000',
+    schema: int(100, 600_000),
+  },
+  {
+    key: 'promTimeoutMs',
+    flag: '--prom-timeout-ms <ms>',
+    env: 'KTS_PROM_TIMEOUT_MS',
+    description: 'prom: sources: time limit of one scrape',
+    default: '2000',
+    schema: int(50, 600_000),
+  },
+  {
+    key: 'promMaxBytes',
+    flag: '--prom-max-bytes <n>',
+    env: 'KTS_PROM_MAX_BYTES',
+    description: 'prom: sources: largest /metrics body read (larger ones are dropped and counted)',
+    default: '8388608',
+    schema: int(1024, 1024 * 1024 * 1024),
   },
   {
     key: 'fromBeginning',
@@ -272,6 +366,13 @@ export const SERVE_OPTIONS = [
 
 export interface ServeConfig {
   source: SourceSpec[];
+  preset: PresetName | undefined;
+  promHistogram: string | undefined;
+  promLabels: Map<string, string>;
+  promWorkload: string | undefined;
+  promIntervalMs: number;
+  promTimeoutMs: number;
+  promMaxBytes: number;
   fromBeginning: boolean;
   baseline: BaselineTarget | undefined;
   capture: number | undefined;
@@ -340,7 +441,7 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
   const needsPod =
     cfg.source.find((s) => s.kind === 'k8s-logs' || s.kind === 'cri') ?? (cfg.baseline?.kind === 'configmap' ? cfg.baseline : undefined);
   if (needsPod !== undefined && cfg.pod === undefined) {
-    const what = 'container' in needsPod ? `--source ${needsPod.kind}:${needsPod.container}` : '--baseline configmap:';
+    const what = 'container' in needsPod ? `--source ${sourceName(needsPod)}` : '--baseline configmap:';
     throw new ConfigError(`invalid ${what}: POD_NAME and POD_NAMESPACE must be set (downward API) to know the sidecar's own pod`);
   }
   if (cfg.exitWith !== undefined && cfg.pod === undefined) {
@@ -351,6 +452,18 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
   }
   if (cfg.capture !== undefined && cfg.baseline === undefined) {
     throw new ConfigError('invalid --capture (KTS_CAPTURE): needs --baseline (KTS_BASELINE) to write the captured baseline to');
+  }
+  const prom = cfg.source.some((s) => s.kind === 'prom');
+  if (prom && cfg.preset === undefined && cfg.promHistogram === undefined) {
+    throw new ConfigError('invalid --source prom: (KTS_SOURCE): needs --preset (KTS_PRESET) or --prom-histogram (KTS_PROM_HISTOGRAM)');
+  }
+  if (prom && cfg.preset !== undefined && cfg.promHistogram !== undefined) {
+    throw new ConfigError('invalid --prom-histogram (KTS_PROM_HISTOGRAM): give either --preset or --prom-histogram, not both');
+  }
+  if (cfg.promTimeoutMs > cfg.promIntervalMs) {
+    throw new ConfigError(
+      `invalid --prom-timeout-ms (KTS_PROM_TIMEOUT_MS): ${cfg.promTimeoutMs} is above --prom-interval-ms ${cfg.promIntervalMs}`,
+    );
   }
   if (cfg.dfCritical < cfg.dfWarning) {
     throw new ConfigError(`invalid --df-critical (KTS_DF_CRITICAL): ${cfg.dfCritical} is below --df-warning ${cfg.dfWarning}`);

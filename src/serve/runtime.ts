@@ -32,7 +32,8 @@ import { mergeProfiles } from '../stats/baseline.js';
 import { BaselineCapture } from '../stats/capture.js';
 import { LiveTracker } from '../stats/live.js';
 import { VERSION } from '../version.js';
-import type { ServeConfig, SourceSpec } from './config.js';
+import { type ServeConfig, type SourceSpec, sourceName } from './config.js';
+import { makePromSource } from './prom.js';
 
 export interface ServeDeps {
   stdin?: Readable;
@@ -119,7 +120,8 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     if (stats !== undefined && dcgm !== undefined) dcgm.join.observe(stats.workload, stats.values[1] as number, gpu);
   };
   const makeSource = (spec: SourceSpec): Source => {
-    const name = spec.kind === 'stdin' ? 'stdin' : spec.kind === 'file' ? `file:${spec.path}` : `${spec.kind}:${spec.container}`;
+    if (spec.kind === 'prom') return makePromSource(spec.url, cfg, tracker, count, log);
+    const name = sourceName(spec);
     const onError = (message: string): void => log.warn({ source: name, err: message }, 'source error, retrying');
     if (spec.kind === 'k8s-logs' && pod !== undefined && k8s !== undefined) {
       // The only source that can deliver a line twice (re-reading from sinceTime).
@@ -278,7 +280,8 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
 
   const readiness = () => {
     const reasons: string[] = [];
-    for (const s of sources) if (!s.status.up) reasons.push(`source ${s.status.name} not attached`);
+    // A prom: source's endpoint being down is counted, not a reason to be unready.
+    for (const s of sources) if (!s.status.up && s.gatesReadiness !== false) reasons.push(`source ${s.status.name} not attached`);
     if (store !== undefined && !baselineLoaded) reasons.push(`baseline (${store.description}) not loaded`);
     return { ready: reasons.length === 0, reasons };
   };

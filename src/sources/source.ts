@@ -16,6 +16,8 @@ export interface SourceStatus {
 export interface Source {
   readonly status: SourceStatus;
   readonly decoder: LineDecoder;
+  /** False for sources whose input may be away without the sidecar being unready (prom:). */
+  readonly gatesReadiness?: boolean;
   start(): Promise<void>;
   /** Stops reading; resolves once no more samples will be delivered. */
   stop(): Promise<void>;

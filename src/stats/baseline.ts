@@ -24,7 +24,8 @@ const profileSchema = z.object({
   gpu_model: z.string().optional(),
   source: z.string().optional(),
   clocks: z.object({
-    device: clockBaselineSchema,
+    /** Absent when the workload has only a wall clock (captured from a prom: source). */
+    device: clockBaselineSchema.optional(),
     wall: clockBaselineSchema,
     queue: clockBaselineSchema.optional(),
   }),
@@ -58,7 +59,19 @@ export function makeProfile(args: {
   clocks: Record<Clock, LatencySummary>;
   gpuModel?: string;
   source?: string;
+  /** Only the wall clock exists (a prom: source): device and queue are left out. */
+  wallOnly?: boolean;
 }): BaselineProfile {
+  if (args.wallOnly === true) {
+    return {
+      profile: args.profile,
+      workload: args.workload,
+      captured_at: args.capturedAt.toISOString(),
+      ...(args.gpuModel !== undefined ? { gpu_model: args.gpuModel } : {}),
+      ...(args.source !== undefined ? { source: args.source } : {}),
+      clocks: { wall: clockBaselineFromSummary(args.clocks.wall) },
+    };
+  }
   return {
     profile: args.profile,
     workload: args.workload,

@@ -33,6 +33,7 @@ export class BaselineCapture {
           capturedAt: new Date(nowMs),
           clocks: w.stats.summaries('total', nowMs),
           source: this.source,
+          wallOnly: w.stats.wallOnly,
         }),
       );
     }

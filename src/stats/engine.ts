@@ -27,6 +27,8 @@ export class StatsEngine {
   warmupSkipped = 0;
   /** Samples dropped because the workload cap was reached (names are not kept: unbounded). */
   droppedSamples = 0;
+  /** Workloads that have only a wall clock (fed from a histogram: a prom: source). */
+  readonly wallOnly = new Set<string>();
   private readonly warmup: number;
   private readonly maxWorkloads: number;
   private readonly slotMs: number;
@@ -49,7 +51,7 @@ export class StatsEngine {
         this.droppedSamples++;
         return undefined;
       }
-      w = new WorkloadStats(s.workload, this.slotMs, nowMs);
+      w = new WorkloadStats(s.workload, this.slotMs, nowMs, this.wallOnly.has(s.workload));
       this.workloads.set(s.workload, w);
     }
     w.record(s, nowMs);

@@ -146,7 +146,7 @@ export class LiveTracker {
       return;
     }
     const detectors: Partial<Record<Clock, ContentionDetector>> = {};
-    for (const c of CLOCKS) {
+    for (const c of w.stats.clockNames) {
       const ref = clockReference(p, c);
       if (ref !== undefined) detectors[c] = new ContentionDetector(exceedanceLevels(c, ref), { arl0: this.arl0 });
     }

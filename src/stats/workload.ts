@@ -4,6 +4,8 @@ import { CLOCKS, type Clock, clockValues } from './clocks.js';
 import { type LatencySummary, QUANTILES, summaryFromNs } from './summary.js';
 import { DEFAULT_SLOT_MS, WindowedHistogram, type WindowName } from './windows.js';
 
+const WALL_ONLY = ['wall'] as const;
+
 export class WorkloadStats {
   readonly clocks: Record<Clock, WindowedHistogram>;
   samples = 0;
@@ -17,11 +19,18 @@ export class WorkloadStats {
 
   /** When the workload's first sample was counted (the `nowMs` of that call). */
   readonly firstSampleMs: number;
+  /**
+   * The bucket layout (finite upper bounds, ns) when the latencies come from a histogram's
+   * buckets (a prom: source): quantiles are then only as fine as these buckets.
+   */
+  bucketsNs: readonly number[] | undefined;
 
   constructor(
     readonly workload: string,
     slotMs = DEFAULT_SLOT_MS,
     nowMs = 0,
+    /** Only the wall clock exists (a prom: source): device and queue stay empty. */
+    readonly wallOnly = false,
   ) {
     this.firstSampleMs = nowMs;
     this.clocks = {
@@ -34,15 +43,25 @@ export class WorkloadStats {
   record(s: Sample, nowMs: number): void {
     const v = this.values;
     clockValues(s, v);
-    this.clocks.device.record(v[0] as number, nowMs);
+    if (this.wallOnly) {
+      v[0] = 0;
+      v[2] = 0;
+    } else {
+      this.clocks.device.record(v[0] as number, nowMs);
+      this.clocks.queue.record(v[2] as number, nowMs);
+    }
     this.clocks.wall.record(v[1] as number, nowMs);
-    this.clocks.queue.record(v[2] as number, nowMs);
     this.busyNs.device += v[0] as number;
     this.busyNs.wall += v[1] as number;
     this.samples++;
     this.lastIteration = s.iteration;
     const end = endEpochSeconds(s);
     if (end > this.lastSampleEpoch) this.lastSampleEpoch = end;
+  }
+
+  /** The clocks this workload has: all three, or the wall clock alone. */
+  get clockNames(): readonly Clock[] {
+    return this.wallOnly ? WALL_ONLY : CLOCKS;
   }
 
   summary(clock: Clock, window: WindowName, nowMs: number): LatencySummary {

@@ -7,6 +7,7 @@ import { LineDecoder } from '../../src/line/decoder.js';
 import { CATALOG } from '../../src/metrics/catalog.js';
 import { metricsMarkdown } from '../../src/metrics/docs.js';
 import { buildRegistry } from '../../src/metrics/registry.js';
+import { PromSource } from '../../src/sources/prom.js';
 import type { Source } from '../../src/sources/source.js';
 import { newStatus } from '../../src/sources/source.js';
 import { parseBaselineDocument } from '../../src/stats/baseline.js';
@@ -84,12 +85,29 @@ describe('metric catalog contract', () => {
     // A second workload alone on its GPU long enough for the alone reference.
     const alone = new LineDecoder((s) => tracker.ingest(s, Date.now(), true));
     alone.push(Buffer.from(ktsLines('AGENT', 10, 1100)));
+    // A workload read from its own Prometheus histogram (wall clock only, bucketed).
+    tracker.engine.wallOnly.add('ITL');
+    const itl = new LineDecoder((s) => tracker.ingest(s, Date.now()));
+    itl.push(Buffer.from(ktsLines('ITL', 10, 50)));
+    const itlStats = tracker.engine.workloads.get('ITL');
+    if (itlStats !== undefined) itlStats.bucketsNs = [1e6, 5e6, 1e7, 1e8];
+    const prom = new PromSource({
+      url: 'http://127.0.0.1:1/metrics',
+      workload: 'ITL',
+      names: ['x_seconds'],
+      labels: new Map(),
+      nsPerUnit: 1e9,
+      intervalMs: 1000,
+      timeoutMs: 500,
+      maxBytes: 1024,
+      onObservations: () => undefined,
+    });
     const source: Source = { status: { ...newStatus('file:/x'), up: true }, decoder, start: async () => {}, stop: async () => {} };
     source.status.restarts.set('truncate', 1);
     const { registry } = buildRegistry(
       {
         tracker,
-        sources: [source],
+        sources: [source, prom],
         baselineReloads: { success: 1, failure: 0 },
         duplicates: () => 0,
         pod: { namespace: 'gpu', name: 'fft-0' },
