@@ -17,6 +17,13 @@ const clockBaselineSchema = z.object({
   count: z.number().int().nonnegative(),
 });
 
+/** Quantiles in order; the device and wall p99 (the DF's denominators) above zero. */
+const orderedQuantiles = (c: ClockBaselineShape): boolean => c.p50_ms <= c.p95_ms && c.p95_ms <= c.p99_ms && c.p99_ms <= c.p999_ms;
+type ClockBaselineShape = z.infer<typeof clockBaselineSchema>;
+const dfClockSchema = clockBaselineSchema
+  .refine((c) => c.p99_ms > 0, { message: 'p99_ms must be above 0 (a DF against a zero baseline is undefined)', path: ['p99_ms'] })
+  .refine(orderedQuantiles, { message: 'quantiles must not decrease (p50_ms <= p95_ms <= p99_ms <= p999_ms)' });
+
 const profileSchema = z.object({
   profile: z.string().min(1),
   workload: z.string().min(1),
@@ -24,9 +31,9 @@ const profileSchema = z.object({
   gpu_model: z.string().optional(),
   source: z.string().optional(),
   clocks: z.object({
-    device: clockBaselineSchema,
-    wall: clockBaselineSchema,
-    queue: clockBaselineSchema.optional(),
+    device: dfClockSchema,
+    wall: dfClockSchema,
+    queue: clockBaselineSchema.refine(orderedQuantiles, { message: 'quantiles must not decrease' }).optional(),
   }),
 });
 
