@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { ConfigError, resolveConfig, SERVE_OPTIONS, type ServeConfig } from '../serve/config.js';
 import { UsageError } from './errors.js';
+import { untilStopped } from './signals.js';
 
 /** Exit within this long after SIGTERM, whatever is still running. */
 const SHUTDOWN_DEADLINE_MS = 4500;
@@ -43,16 +44,18 @@ export function registerServe(program: Command, print: (line: string) => void): 
       print(JSON.stringify(printable(cfg), null, 2));
       return;
     }
+    // SIGTERM during start-up is kept; SIGHUP never kills: it reloads once serving.
+    let onHup = (): void => {};
+    const stopped = untilStopped(() => onHup());
     // Loaded here so that --help, --print-config and the other commands start fast.
     const { startServe } = await import('../serve/runtime.js');
-    const server = await startServe(cfg);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
-        void server.close().then(resolve);
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+    const { ListenError } = await import('../serve/listen.js');
+    const server = await startServe(cfg).catch((err: unknown) => {
+      throw err instanceof ListenError ? new UsageError(err.message) : err;
     });
+    onHup = () => void server.reload();
+    await stopped;
+    setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
+    await server.close();
   });
 }

@@ -4,7 +4,7 @@
  */
 
 import { type Stats, unwatchFile, watchFile } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -17,12 +17,10 @@ import { buildApp } from '../http/app.js';
 import { P99History } from '../http/history.js';
 import { statusDocument } from '../http/status.js';
 import { readPodOverrides } from '../k8s/annotations.js';
-import type { WorkloadReading } from '../k8s/signal.js';
 import { LineDecoder } from '../line/decoder.js';
 import { Deduplicator } from '../line/dedup.js';
 import type { Sample } from '../line/types.js';
 import { buildRegistry } from '../metrics/registry.js';
-import type { Snapshot } from '../metrics/snapshot.js';
 import { CriSource } from '../sources/cri.js';
 import { FileSource } from '../sources/file.js';
 import type { Source } from '../sources/source.js';
@@ -32,6 +30,8 @@ import { BaselineCapture } from '../stats/capture.js';
 import { LiveTracker } from '../stats/live.js';
 import { VERSION } from '../version.js';
 import type { ServeConfig, SourceSpec } from './config.js';
+import { listen } from './listen.js';
+import { dfReadings } from './readings.js';
 
 export interface ServeDeps {
   stdin?: Readable;
@@ -43,23 +43,9 @@ export interface RunningServer {
   port: number;
   tracker: LiveTracker;
   sources: Source[];
+  /** Reloads the baseline and the pod annotations now (SIGHUP). */
+  reload(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** DF (1m) per clock of every workload with a baseline, for pod signalling. */
-function dfReadings(snap: Snapshot): WorkloadReading[] {
-  const out: WorkloadReading[] = [];
-  for (const w of snap.workloads) {
-    const df = w.df;
-    if (df.device === undefined || df.wall === undefined) continue;
-    out.push({
-      workload: w.live.stats.workload,
-      df: { device: df.device['1m'], wall: df.wall['1m'], queue: df.queue?.['1m'] ?? Number.NaN },
-      p99Ms: { device: w.summaries.device['1m'].p99Ms, wall: w.summaries.wall['1m'].p99Ms, queue: w.summaries.queue['1m'].p99Ms },
-      thresholds: w.live.thresholds,
-    });
-  }
-  return out;
 }
 
 export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promise<RunningServer> {
@@ -163,6 +149,11 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     log.info({ baseline: store?.description, profiles: doc?.profiles.length ?? 0 }, 'baseline loaded');
   };
   let stopWatch = (): void => {};
+  const reloadFailed = (error: string): void => {
+    reloads.failure++;
+    baselineError = error;
+    log.warn({ err: error }, 'baseline reload failed; keeping the previous one');
+  };
   if (store !== undefined) {
     const r = await store.load();
     if (r.ok) applyBaselines(r.doc);
@@ -175,15 +166,12 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       baselineError = r.error;
       log.warn({ err: r.error }, 'baseline not loaded; degradation factors unavailable until it is');
     }
-    stopWatch = store.watch(applyBaselines, (error) => {
-      reloads.failure++;
-      baselineError = error;
-      log.warn({ err: error }, 'baseline reload failed; keeping the previous one');
-    });
+    stopWatch = store.watch(applyBaselines, reloadFailed);
   }
 
   // Pod annotations (downward-API file): profile and thresholds unless given by flag or env.
   let stopAnnotations = (): void => {};
+  let reloadAnnotations = async (): Promise<void> => {};
   if (cfg.podAnnotations !== undefined) {
     const path = cfg.podAnnotations;
     const apply = async (): Promise<void> => {
@@ -198,6 +186,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       log.info({ file: path, ...overrides }, 'pod annotations applied');
     };
     await apply();
+    reloadAnnotations = apply;
     const listener = (curr: Stats, prev: Stats): void => {
       if (curr.mtimeMs !== prev.mtimeMs || curr.ino !== prev.ino || curr.size !== prev.size) void apply();
     };
@@ -290,16 +279,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   };
   const app = buildApp({ registry, render, readiness, status, history: (w) => history.get(w) });
 
-  for (const s of sources) await s.start();
-  dcgm?.scraper.start();
-  const server: Server = await new Promise((resolve, reject) => {
-    const srv = createServer(app);
-    srv.once('error', reject);
-    srv.listen({ port: cfg.listen.port, ...(cfg.listen.host === '' ? {} : { host: cfg.listen.host }) }, () => resolve(srv));
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info({ port, sources: sources.map((s) => s.status.name), version: VERSION }, 'kts serve listening');
-
+  let server: Server | undefined;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -311,6 +291,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       await Promise.all([...sources.map((s) => s.stop()), dcgm?.scraper.stop()]);
       // Finish in-flight scrapes, drop idle keep-alive connections.
       await new Promise<void>((resolve) => {
+        if (server === undefined) return resolve();
         server.close(() => resolve());
         server.closeIdleConnections();
       });
@@ -318,5 +299,22 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     })();
     return closing;
   };
-  return { port, tracker, sources, close };
+  // Bound before the sources start: without its port the sidecar must not run headless.
+  server = await listen(app, cfg.listen).catch(async (err: unknown) => {
+    await close();
+    throw err;
+  });
+  for (const s of sources) await s.start();
+  dcgm?.scraper.start();
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, sources: sources.map((s) => s.status.name), version: VERSION }, 'kts serve listening');
+
+  const reload = async (): Promise<void> => {
+    log.info('SIGHUP: reloading the baseline and pod annotations');
+    const r = await store?.load();
+    if (r?.ok === true) applyBaselines(r.doc);
+    else if (r !== undefined && !(r.missing === true && cfg.capture !== undefined)) reloadFailed(r.error);
+    await reloadAnnotations();
+  };
+  return { port, tracker, sources, reload, close };
 }
