@@ -5,6 +5,14 @@
  */
 import { z } from 'zod';
 import { uuidFromVisibleDevices } from '../dcgm/select.js';
+import { SIDECAR_MEMORY_LIMIT } from '../k8s/inject.js';
+
+/**
+ * Most workloads `--max-workloads` may ask for. Measured (`node dist/bench/faults.js`, injected
+ * heap flags): ~78 MB of RSS with none, +0.45 MB per workload, 143 MB with 128 and 317 MB with
+ * 256, so 128 keeps the peak under the 160Mi limit with room for scrapes and input bursts.
+ */
+export const MAX_WORKLOADS_LIMIT = 128;
 
 export type SourceSpec =
   | { kind: 'file'; path: string }
@@ -136,9 +144,16 @@ export const SERVE_OPTIONS = [
     key: 'maxWorkloads',
     flag: '--max-workloads <n>',
     env: 'KTS_MAX_WORKLOADS',
-    description: 'most workloads tracked; samples of others are dropped and counted',
+    description: `most workloads tracked (at most ${MAX_WORKLOADS_LIMIT}: what the sidecar's ${SIDECAR_MEMORY_LIMIT} memory limit holds); when full, a new workload takes the slot of one idle for 5 min, else of the one with the fewest samples if under 100; otherwise its samples are dropped and counted`,
     default: '32',
-    schema: int(1, 10_000),
+    schema: int(1).pipe(
+      z
+        .number()
+        .max(
+          MAX_WORKLOADS_LIMIT,
+          `at most ${MAX_WORKLOADS_LIMIT} workloads fit the sidecar's ${SIDECAR_MEMORY_LIMIT} memory limit (about 0.45 MiB of RSS each)`,
+        ),
+    ),
   },
   {
     key: 'dfWarning',

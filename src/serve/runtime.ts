@@ -50,9 +50,11 @@ export interface RunningServer {
 
 export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promise<RunningServer> {
   const log = deps.logger ?? pino({ level: cfg.logLevel, base: { component: 'kts-serve' } });
+  let onEvict = (_workload: string): void => {};
   const tracker = new LiveTracker({
     warmupIterations: cfg.warmup,
     maxWorkloads: cfg.maxWorkloads,
+    onEvict: (w) => onEvict(w),
     arl0: cfg.detectArl,
     thresholds: { warning: cfg.dfWarning, critical: cfg.dfCritical },
     ...(cfg.profile !== undefined ? { profile: cfg.profile } : {}),
@@ -141,6 +143,11 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   let baselineError: string | undefined;
   let baselineLoaded = false;
   const warnedMissing = new Set<string>();
+  onEvict = (w) => {
+    dcgm?.join.forget(w);
+    warnedMissing.delete(w);
+    log.debug({ workload: w }, 'workload evicted to make room for a new one');
+  };
   const applyBaselines = (doc: Parameters<LiveTracker['setBaselines']>[0]): void => {
     tracker.setBaselines(doc);
     reloads.success++;

@@ -17,6 +17,8 @@ export class WorkloadStats {
 
   /** When the workload's first sample was counted (the `nowMs` of that call). */
   readonly firstSampleMs: number;
+  /** When its latest sample was counted. */
+  lastSeenMs: number;
 
   constructor(
     readonly workload: string,
@@ -24,6 +26,7 @@ export class WorkloadStats {
     nowMs = 0,
   ) {
     this.firstSampleMs = nowMs;
+    this.lastSeenMs = nowMs;
     this.clocks = {
       device: new WindowedHistogram(slotMs, nowMs),
       wall: new WindowedHistogram(slotMs, nowMs),
@@ -40,6 +43,7 @@ export class WorkloadStats {
     this.busyNs.device += v[0] as number;
     this.busyNs.wall += v[1] as number;
     this.samples++;
+    if (nowMs > this.lastSeenMs) this.lastSeenMs = nowMs;
     this.lastIteration = s.iteration;
     const end = endEpochSeconds(s);
     if (end > this.lastSampleEpoch) this.lastSampleEpoch = end;

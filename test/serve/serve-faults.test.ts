@@ -90,4 +90,30 @@ describe('kts serve under faults (real process, sidecar heap limits)', () => {
     const r = await serve.stop('SIGTERM');
     assert.equal(r.code, 0);
   });
+
+  it('--max-workloads beyond what the memory limit holds exits 2 at start-up with one line', () => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--max-workloads', '300', '--print-config'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr.trim(),
+      /^kts: invalid --max-workloads \(KTS_MAX_WORKLOADS\): at most 128 workloads fit the sidecar's 160Mi memory limit/,
+    );
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  it('a flood of 1,000 one-line junk workload names arriving first leaves the real workload its series', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-faults-'));
+    const log = join(dir, 'app.log');
+    writeFileSync(log, '');
+    const serve = await start(['--source', `file:${log}`, '--warmup', '0']);
+    let junk = '';
+    for (let i = 0; i < 1000; i++) junk += `KTS_APP,v1,junk${i},0,1,2,0.1\n`;
+    appendFileSync(log, junk);
+    appendFileSync(log, ktsLines('real', 0, 50));
+    const text = await scrapeUntil(serve.url, (t) => series(t, 'kts_samples_total', { workload: 'real' }) === 50, 20_000, 'real samples');
+    assert.equal(series(text, 'kts_workloads'), 32);
+    assert.equal(series(text, 'kts_lines_total', { result: 'parsed' }), 1050);
+    const rss = peakRss(serve.child.pid as number);
+    assert.ok(rss < LIMIT_BYTES, `peak RSS ${(rss / 2 ** 20).toFixed(0)} MiB under ${SIDECAR_MEMORY_LIMIT}`);
+  });
 });
