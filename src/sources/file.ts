@@ -29,6 +29,8 @@ export class FileSource implements Source {
   private retry: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private staleChecks = 0;
+  /** The inode the tail was reading at the last stale check. */
+  private staleIno: number | null | undefined;
   /** Reset only once a line was read: opening alone (a directory opens) is no success. */
   private readonly backoff = new Backoff();
   private gotLine = false;
@@ -51,7 +53,9 @@ export class FileSource implements Source {
    * tail-file notices a rotation from directory events; when the new file was created and
    * written before its check (events coalesced), it can keep waiting on the old one. If the
    * path names another file than the one read, the tail is nudged to read (it then finishes
-   * the old file and switches); after three checks in a row, it is re-opened from its start.
+   * the old file and switches); only when it stayed on the same old file for three checks in a
+   * row is it re-opened from the path's start. (Under a rotation storm the path names a newer
+   * file at most checks while the tail is progressing: that is no reason to abandon a file.)
    */
   private async checkRotation(): Promise<void> {
     if (this.stopped || typeof this.tail?.ino !== 'number') return;
@@ -63,9 +67,14 @@ export class FileSource implements Source {
       return;
     }
     // Read again after the await: tail-file may have switched by itself meanwhile.
-    if (current === this.tail?.ino) {
+    const reading = this.tail?.ino;
+    if (current === reading) {
       this.staleChecks = 0;
       return;
+    }
+    if (reading !== this.staleIno) {
+      this.staleIno = reading;
+      this.staleChecks = 0;
     }
     if (++this.staleChecks < 3 || this.stopped) {
       this.tail?.poke();

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { LineDecoder } from '../../src/line/decoder.js';
 import { FileSource } from '../../src/sources/file.js';
 import { ktsLines, waitFor } from '../helpers.js';
@@ -126,5 +128,26 @@ describe('file source', () => {
     await new Promise((r) => setTimeout(r, 3000));
     // 250 + 500 + 1000 + 2000 ms: at most 4 failures in 3 s (a reset back-off makes ~12).
     assert.ok(errors.length >= 1 && errors.length <= 4, `${errors.length} retries in 3 s`);
+  });
+
+  it('rotation storm: 9,600 lines from another process renamed 2-50 times a second, each read once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-file-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, '');
+    follow(path);
+    await waitFor(() => source?.status.up === true, 5000, 'ready');
+    const total = 9600;
+    // Its own process: this one keeps reading while it writes.
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./rotating-writer.js', import.meta.url)), path, String(total)]);
+    let rotations = '';
+    child.stdout.on('data', (d: Buffer) => {
+      rotations += d.toString();
+    });
+    const code = await new Promise((r) => child.on('exit', r));
+    assert.equal(code, 0);
+    await waitFor(() => iterations.length >= total, 20_000, `all ${total} lines`);
+    await settle();
+    assert.ok(Number(rotations) >= 40, `${rotations} rotations`);
+    assertExactly(total);
   });
 });
