@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,5 +116,53 @@ describe('kts serve under faults (real process, sidecar heap limits)', () => {
     assert.equal(series(text, 'kts_lines_total', { result: 'parsed' }), 1050);
     const rss = peakRss(serve.child.pid as number);
     assert.ok(rss < LIMIT_BYTES, `peak RSS ${(rss / 2 ** 20).toFixed(0)} MiB under ${SIDECAR_MEMORY_LIMIT}`);
+  });
+
+  it('an endless dcgm-exporter body is cut at the byte cap every scrape; RSS stays under the limit', async () => {
+    const uuid = 'GPU-927d7444-b45a-7c49-8402-5e686e46a026';
+    const ours = `DCGM_FI_PROF_SM_ACTIVE{gpu="0",UUID="${uuid}",device="nvidia0",modelName="NVIDIA H100 80GB HBM3"} 0.5\n`;
+    const filler = 'DCGM_FI_DEV_PCIE_REPLAY_COUNTER{gpu="9",UUID="GPU-x",device="nvidia9"} 0\n'.repeat(2000);
+    const dcgm = createHttpServer((_req, res) => {
+      res.write(ours);
+      let sent = 0;
+      const more = (): void => {
+        while (sent < 1e9 && res.write(filler)) sent += filler.length;
+        if (sent < 1e9) res.once('drain', more);
+        else res.end();
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      more();
+    });
+    await new Promise<void>((r) => dcgm.listen(0, '127.0.0.1', r));
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'kts-faults-'));
+      const log = join(dir, 'app.log');
+      writeFileSync(log, '');
+      const url = `http://127.0.0.1:${(dcgm.address() as { port: number }).port}/metrics`;
+      const serve = await start([
+        '--source',
+        `file:${log}`,
+        '--dcgm-url',
+        url,
+        '--dcgm-interval-ms',
+        '500',
+        '--dcgm-timeout-ms',
+        '400',
+        '--gpu-uuid',
+        uuid,
+      ]);
+      const text = await scrapeUntil(
+        serve.url,
+        (t) => (series(t, 'kts_dcgm_scrape_errors_total', { reason: 'too_large' }) ?? 0) >= 5,
+        20_000,
+        'five cut scrapes',
+      );
+      assert.equal(series(text, 'kts_dcgm_up'), 1);
+      const rss = peakRss(serve.child.pid as number);
+      assert.ok(rss < LIMIT_BYTES, `peak RSS ${(rss / 2 ** 20).toFixed(0)} MiB under ${SIDECAR_MEMORY_LIMIT}`);
+    } finally {
+      dcgm.closeAllConnections();
+      dcgm.close();
+    }
   });
 });
