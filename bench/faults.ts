@@ -4,6 +4,8 @@
  *
  * - long_line: a 50 MB line without a newline on the file source: time until the next good
  *   line is counted, and the process's peak RSS;
+ * - dcgm_endless_body: peak RSS while every dcgm-exporter scrape (every 500 ms, 3 s) answers an
+ *   endless body (cut at the byte cap), and the scrapes cut;
  * - workloads: peak RSS with N workloads (each 300 samples with a spread of values, every
  *   series rendered by a scrape), and the RSS each workload adds: what bounds --max-workloads.
  *
@@ -11,10 +13,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SIDECAR_MEMORY_LIMIT, SIDECAR_NODE_OPTIONS } from '../src/k8s/inject.js';
+import { MAX_WORKLOADS_LIMIT } from '../src/serve/config.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
@@ -76,23 +81,84 @@ async function longLine(dir: string): Promise<Record<string, number | boolean>> 
   return { line_bytes: 50 * 2 ** 20, next_line_counted: ok, ms_to_next_line: Math.round(ms), peak_rss_bytes: rss };
 }
 
-async function workloads(dir: string, n: number): Promise<{ workloads: number; peak_rss_bytes: number; counted: boolean }> {
-  const log = join(dir, `w${n}.log`);
+const GPU_UUID = 'GPU-927d7444-b45a-7c49-8402-5e686e46a026';
+
+/** A dcgm-exporter that answers every scrape with this GPU's series and then an endless body. */
+async function endlessDcgm(): Promise<{ url: string; close: () => void }> {
+  const ours = `DCGM_FI_PROF_SM_ACTIVE{gpu="0",UUID="${GPU_UUID}",device="nvidia0"} 0.5\n`;
+  const filler = 'DCGM_FI_DEV_PCIE_REPLAY_COUNTER{gpu="9",UUID="GPU-x",device="nvidia9"} 0\n'.repeat(2000);
+  const dcgm = createServer((_req, res) => {
+    res.write(ours);
+    const more = (): void => {
+      while (res.write(filler)) {}
+      res.once('drain', more);
+    };
+    res.on('close', () => res.removeAllListeners('drain'));
+    more();
+  });
+  await new Promise<void>((r) => dcgm.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(dcgm.address() as AddressInfo).port}/metrics`,
+    close: () => {
+      dcgm.closeAllConnections();
+      dcgm.close();
+    },
+  };
+}
+
+const dcgmFlags = (url: string): string[] => [
+  '--dcgm-url',
+  url,
+  '--dcgm-interval-ms',
+  '500',
+  '--dcgm-timeout-ms',
+  '400',
+  '--gpu-uuid',
+  GPU_UUID,
+];
+
+async function dcgmEndless(dir: string): Promise<Record<string, number>> {
+  const dcgm = await endlessDcgm();
+  const log = join(dir, 'dcgm.log');
   writeFileSync(log, '');
-  const s = await serve(log, ['--max-workloads', String(Math.max(n, 1))]);
+  const s = await serve(log, dcgmFlags(dcgm.url));
+  await new Promise((r) => setTimeout(r, 3000));
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const cut = Number(/^kts_dcgm_scrape_errors_total\{reason="too_large"\} (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+  const rss = peakRss(s.child.pid as number);
+  s.child.kill('SIGKILL');
+  dcgm.close();
+  return { scrapes_cut: cut, peak_rss_bytes: rss };
+}
+
+interface WorkloadRun {
+  workloads: number;
+  endless_dcgm_body: boolean;
+  peak_rss_bytes: number;
+  counted: boolean;
+}
+
+async function workloads(dir: string, n: number, withDcgm = false): Promise<WorkloadRun> {
+  const log = join(dir, `w${n}${withDcgm ? '-dcgm' : ''}.log`);
+  writeFileSync(log, '');
+  const dcgm = withDcgm ? await endlessDcgm() : undefined;
+  const s = await serve(log, ['--max-workloads', String(Math.max(n, 1)), ...(dcgm === undefined ? [] : dcgmFlags(dcgm.url))]);
   for (let w = 0; w < n; w++) appendFileSync(log, lines(`w${w}`, 300));
   const counted = await metricUntil(s.url, /^kts_workloads (\S+)$/m, n, 120_000);
   for (let i = 0; i < 3; i++) await (await fetch(`${s.url}/metrics`)).text();
+  if (dcgm !== undefined) await new Promise((r) => setTimeout(r, 3000));
   const rss = peakRss(s.child.pid as number);
   s.child.kill('SIGKILL');
-  return { workloads: n, peak_rss_bytes: rss, counted };
+  dcgm?.close();
+  return { workloads: n, endless_dcgm_body: withDcgm, peak_rss_bytes: rss, counted };
 }
 
 export async function faultFigures(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'kts-bench-faults-'));
   try {
     const long = await longLine(dir);
-    const sizes = (process.env.BENCH_WORKLOADS ?? '0,32,64,128').split(',').map(Number);
+    const dcgm = await dcgmEndless(dir);
+    const sizes = (process.env.BENCH_WORKLOADS ?? `0,32,${MAX_WORKLOADS_LIMIT}`).split(',').map(Number);
     const runs = [];
     for (const n of sizes) runs.push(await workloads(dir, n));
     const first = runs[0];
@@ -101,7 +167,16 @@ export async function faultFigures(): Promise<Record<string, unknown>> {
       first !== undefined && last !== undefined && last.workloads > first.workloads
         ? Math.round((last.peak_rss_bytes - first.peak_rss_bytes) / (last.workloads - first.workloads))
         : undefined;
-    return { memory_limit: SIDECAR_MEMORY_LIMIT, long_line: long, workloads: runs, rss_bytes_per_workload: perWorkload };
+    // The worst together: the most workloads allowed while dcgm-exporter answers endlessly.
+    const worst = await workloads(dir, MAX_WORKLOADS_LIMIT, true);
+    return {
+      memory_limit: SIDECAR_MEMORY_LIMIT,
+      long_line: long,
+      dcgm_endless_body: dcgm,
+      workloads: runs,
+      rss_bytes_per_workload: perWorkload,
+      max_workloads_with_endless_dcgm: worst,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

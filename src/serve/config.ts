@@ -8,11 +8,13 @@ import { uuidFromVisibleDevices } from '../dcgm/select.js';
 import { SIDECAR_MEMORY_LIMIT } from '../k8s/inject.js';
 
 /**
- * Most workloads `--max-workloads` may ask for. Measured (`node dist/bench/faults.js`, injected
- * heap flags): ~78 MB of RSS with none, +0.45 MB per workload, 143 MB with 128 and 317 MB with
- * 256, so 128 keeps the peak under the 160Mi limit with room for scrapes and input bursts.
+ * Most workloads `--max-workloads` may ask for. Measured with the injected heap flags
+ * (`node dist/bench/faults.js`, peak RSS): ~75 MB with none and ~0.6 MB more per workload;
+ * 64 workloads 114 MB, and 123 MB while dcgm-exporter answers every scrape with an endless
+ * body; 128 workloads 148 MB and 157 MB with that body, too close to the 160Mi (168 MB) limit
+ * once the Kubernetes client of pod signals is loaded too. 64 keeps a quarter of it free.
  */
-export const MAX_WORKLOADS_LIMIT = 128;
+export const MAX_WORKLOADS_LIMIT = 64;
 
 export type SourceSpec =
   | { kind: 'file'; path: string }
@@ -151,7 +153,7 @@ export const SERVE_OPTIONS = [
         .number()
         .max(
           MAX_WORKLOADS_LIMIT,
-          `at most ${MAX_WORKLOADS_LIMIT} workloads fit the sidecar's ${SIDECAR_MEMORY_LIMIT} memory limit (about 0.45 MiB of RSS each)`,
+          `at most ${MAX_WORKLOADS_LIMIT} workloads fit the sidecar's ${SIDECAR_MEMORY_LIMIT} memory limit (about 0.6 MB of RSS each)`,
         ),
     ),
   },

@@ -93,11 +93,11 @@ describe('kts serve under faults (real process, sidecar heap limits)', () => {
   });
 
   it('--max-workloads beyond what the memory limit holds exits 2 at start-up with one line', () => {
-    const r = spawnSync(process.execPath, [CLI, 'serve', '--max-workloads', '300', '--print-config'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--max-workloads', '65', '--print-config'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(
       r.stderr.trim(),
-      /^kts: invalid --max-workloads \(KTS_MAX_WORKLOADS\): at most 128 workloads fit the sidecar's 160Mi memory limit/,
+      /^kts: invalid --max-workloads \(KTS_MAX_WORKLOADS\): at most 64 workloads fit the sidecar's 160Mi memory limit/,
     );
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
