@@ -3,7 +3,6 @@
  * and HTTP on top. Holds no logic of its own beyond connecting the parts and stopping them.
  */
 
-import { type Stats, unwatchFile, watchFile } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -16,7 +15,6 @@ import { DcgmScraper } from '../dcgm/scraper.js';
 import { buildApp } from '../http/app.js';
 import { P99History } from '../http/history.js';
 import { statusDocument } from '../http/status.js';
-import { readPodOverrides } from '../k8s/annotations.js';
 import { LineDecoder } from '../line/decoder.js';
 import { Deduplicator } from '../line/dedup.js';
 import type { Sample } from '../line/types.js';
@@ -29,6 +27,7 @@ import { mergeProfiles } from '../stats/baseline.js';
 import { BaselineCapture } from '../stats/capture.js';
 import { LiveTracker } from '../stats/live.js';
 import { VERSION } from '../version.js';
+import { followPodAnnotations } from './annotations.js';
 import type { ServeConfig, SourceSpec } from './config.js';
 import { listen } from './listen.js';
 import { dfReadings } from './readings.js';
@@ -177,29 +176,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   }
 
   // Pod annotations (downward-API file): profile and thresholds unless given by flag or env.
-  let stopAnnotations = (): void => {};
-  let reloadAnnotations = async (): Promise<void> => {};
-  if (cfg.podAnnotations !== undefined) {
-    const path = cfg.podAnnotations;
-    const apply = async (): Promise<void> => {
-      const { overrides, errors } = await readPodOverrides(path);
-      for (const e of errors) log.warn({ file: path }, e);
-      const given = new Set(cfg.explicit);
-      const warning = given.has('dfWarning') ? cfg.dfWarning : (overrides.dfWarning ?? cfg.dfWarning);
-      const critical = given.has('dfCritical') ? cfg.dfCritical : (overrides.dfCritical ?? cfg.dfCritical);
-      if (critical < warning) log.warn({ warning, critical }, 'pod annotations: df-critical below df-warning; ignored');
-      else tracker.setThresholds({ warning, critical });
-      if (!given.has('profile')) tracker.setProfile(overrides.profile ?? cfg.profile);
-      log.info({ file: path, ...overrides }, 'pod annotations applied');
-    };
-    await apply();
-    reloadAnnotations = apply;
-    const listener = (curr: Stats, prev: Stats): void => {
-      if (curr.mtimeMs !== prev.mtimeMs || curr.ino !== prev.ino || curr.size !== prev.size) void apply();
-    };
-    watchFile(path, { interval: cfg.baselinePollMs, persistent: false }, listener);
-    stopAnnotations = () => unwatchFile(path, listener);
-  }
+  const annotations = await followPodAnnotations(cfg, tracker, log);
 
   const capture =
     cfg.capture !== undefined && store !== undefined
@@ -293,7 +270,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       clearInterval(historyTimer);
       if (captureTimer !== undefined) clearInterval(captureTimer);
       stopWatch();
-      stopAnnotations();
+      annotations.stop();
       await captureWrite;
       await Promise.all([...sources.map((s) => s.stop()), dcgm?.scraper.stop()]);
       // Finish in-flight scrapes, drop idle keep-alive connections.
@@ -321,7 +298,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     const r = await store?.load();
     if (r?.ok === true) applyBaselines(r.doc);
     else if (r !== undefined && !(r.missing === true && cfg.capture !== undefined)) reloadFailed(r.error);
-    await reloadAnnotations();
+    await annotations.reload();
   };
   return { port, tracker, sources, reload, close };
 }
