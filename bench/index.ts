@@ -10,6 +10,8 @@
  * - detection_arl: the detector's mean run length to a false alarm, simulated (BENCH_ARL_SAMPLES);
  * - sidecar_concurrent_scrapes: /metrics under 50 concurrent clients while ingesting 2,000 lines/s;
  * - sidecar_file_tail: `kts serve` as a process tailing a file, scraped every second;
+ * - sidecar_faults: peak RSS of `kts serve` (injected heap limits) through a 50 MB line, an
+ *   endless dcgm-exporter body, and N workloads (bench/faults.ts);
  * - sidecar_soak: RSS while one hour of recorded time is replayed at 60x (BENCH_SOAK=0 skips).
  */
 import { spawnSync } from 'node:child_process';
@@ -21,6 +23,7 @@ import { quantileAccuracy } from './accuracy.js';
 import { arlFigures } from './arl.js';
 import { detectionFigures } from './detection.js';
 import { concurrentScrapes, fileTailIngest, soak } from './e2e.js';
+import { faultFigures } from './faults.js';
 import { generateLog } from './generate.js';
 import { runMtail, which } from './mtail.js';
 import { scrapeLatency } from './scrape.js';
@@ -69,6 +72,7 @@ const result = {
   detection_arl: arlFigures(),
   sidecar_concurrent_scrapes: await concurrentScrapes(dir, pin),
   sidecar_file_tail: await fileTailIngest(dir, Number(process.env.BENCH_E2E_LINES ?? 2_000_000), pin),
+  sidecar_faults: await faultFigures(),
   ...(process.env.BENCH_SOAK === '0' ? {} : { sidecar_soak: await soak(dir, pin) }),
 };
 if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });

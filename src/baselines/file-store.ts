@@ -3,16 +3,27 @@
  * symlink swap Kubernetes uses to update a mounted ConfigMap).
  */
 import { type Stats, unwatchFile, watchFile } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { type BaselineDocument, parseBaselineDocument } from '../stats/baseline.js';
-import { type BaselineStore, type LoadResult, parseJsonDocument } from './store.js';
+import { type BaselineStore, type LoadResult, MAX_BASELINE_BYTES, parseJsonDocument, tooLargeError } from './store.js';
 
 export type { LoadResult } from './store.js';
 
 export async function loadBaselineFile(path: string): Promise<LoadResult> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Read at most one byte over the limit: the size is known without reading a huge file.
+    const f = await open(path, 'r');
+    try {
+      const size = (await f.stat()).size;
+      if (size > MAX_BASELINE_BYTES) return { ok: false, error: tooLargeError(path, size) };
+      const buf = Buffer.alloc(MAX_BASELINE_BYTES + 1);
+      const { bytesRead } = await f.read(buf, 0, buf.length, 0);
+      if (bytesRead > MAX_BASELINE_BYTES) return { ok: false, error: tooLargeError(path, bytesRead) };
+      text = buf.toString('utf8', 0, bytesRead);
+    } finally {
+      await f.close();
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return {

@@ -13,11 +13,22 @@ export interface BaselineStore {
   write(doc: BaselineDocument): Promise<void>;
 }
 
+/**
+ * Largest baseline document read (1 MiB, what a ConfigMap can hold): a larger one is refused
+ * before it is parsed, so a stray file cannot exhaust the sidecar's small heap.
+ */
+export const MAX_BASELINE_BYTES = 1024 * 1024;
+
+export function tooLargeError(where: string, bytes: number): string {
+  return `${where} is ${bytes} bytes, over the ${MAX_BASELINE_BYTES}-byte limit for a baseline document`;
+}
+
 export function parseJsonDocument(
   text: string,
   where: string,
   parse: (json: unknown) => { ok: true; doc: BaselineDocument } | { ok: false; error: string },
 ): LoadResult {
+  if (text.length > MAX_BASELINE_BYTES) return { ok: false, error: tooLargeError(where, Buffer.byteLength(text)) };
   let json: unknown;
   try {
     json = JSON.parse(text);

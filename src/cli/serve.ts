@@ -47,10 +47,16 @@ export function registerServe(program: Command, print: (line: string) => void): 
       print(JSON.stringify(printable(cfg), null, 2));
       return;
     }
+    // SIGTERM during start-up is kept; SIGHUP never kills: it reloads once serving.
+    let onHup = (): void => {};
+    const stopped = untilStopped(() => onHup());
     // Loaded here so that --help, --print-config and the other commands start fast.
     const { startServe } = await import('../serve/runtime.js');
-    const stopped = untilStopped();
-    const server = await startServe(cfg);
+    const { ListenError } = await import('../serve/listen.js');
+    const server = await startServe(cfg).catch((err: unknown) => {
+      throw err instanceof ListenError ? new UsageError(err.message) : err;
+    });
+    onHup = () => void server.reload();
     // A signal, or (with --exit-with) the watched container's end: close, and exit within the deadline.
     await Promise.race([stopped, server.done]);
     setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();

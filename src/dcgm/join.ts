@@ -52,6 +52,11 @@ export class TenancyJoin {
     }
   }
 
+  /** Forgets a workload the statistics evicted, freeing its slot here too. */
+  forget(workload: string): void {
+    this.workloads.delete(workload);
+  }
+
   /** Per workload: quantiles (ns, QUANTILES order) and counts by tenancy, and Spearman's rho. */
   *read(): Generator<{ workload: string; tenancy: Record<Tenancy, { count: number; quantilesNs: number[] }>; rho: number }> {
     for (const [workload, w] of this.workloads) {

@@ -4,10 +4,20 @@
  * reason and never touch the latency statistics or the sidecar's readiness.
  */
 import { Backoff } from '../sources/backoff.js';
-import { DcgmParseError, type GpuReading, parseDcgm } from './parse.js';
+import { readLines } from './body.js';
+import { DcgmAccumulator, DcgmParseError, type GpuReading } from './parse.js';
 import { type GpuSelector, selectGpu } from './select.js';
 
-export const DCGM_ERROR_REASONS = ['timeout', 'connect', 'http_status', 'parse', 'no_gpu'] as const;
+/**
+ * Failed scrapes by reason, plus what was cut from usable ones: `too_large` (a body over
+ * {@link MAX_BODY_BYTES}, read up to there) and `bad_line` (each unreadable line, skipped).
+ */
+export const DCGM_ERROR_REASONS = ['timeout', 'connect', 'http_status', 'parse', 'no_gpu', 'too_large', 'bad_line'] as const;
+
+/** Most bytes read from one scrape (a node with 16 GPUs and 64 pods writes well under 1 MiB). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Longest line read; dcgm-exporter's are under 1 KiB. */
+const MAX_LINE = 64 * 1024;
 export type DcgmErrorReason = (typeof DCGM_ERROR_REASONS)[number];
 
 export interface DcgmOptions {
@@ -57,18 +67,35 @@ export class DcgmScraper {
     return false;
   }
 
-  /** One scrape; resolves true when the GPU was read. */
+  private count(reason: DcgmErrorReason, n: number): void {
+    if (n > 0) this.errors.set(reason, (this.errors.get(reason) ?? 0) + n);
+  }
+
+  /**
+   * One scrape; resolves true when the GPU was read. The body is parsed as it streams in,
+   * within {@link MAX_BODY_BYTES} and the scrape timeout, keeping only the sidecar's fields.
+   */
   async scrapeOnce(): Promise<boolean> {
     const t0 = process.hrtime.bigint();
     const at = Date.now();
-    let text: string;
+    const sel = this.opts.selector;
+    const acc = new DcgmAccumulator({
+      ...(sel.pod !== undefined ? { pod: `${sel.pod.namespace}/${sel.pod.name}` } : {}),
+      ...(sel.uuid !== undefined ? { uuids: sel.uuid.split(',').map((u) => u.trim()) } : {}),
+      ...(sel.index !== undefined ? { index: sel.index } : {}),
+    });
     try {
       const res = await fetch(this.opts.url, { signal: AbortSignal.timeout(this.opts.timeoutMs) });
-      if (res.status !== 200) {
+      if (res.status !== 200 || res.body === null) {
         await res.body?.cancel();
         return this.fail('http_status', `dcgm-exporter answered HTTP ${res.status}`, false);
       }
-      text = await res.text();
+      const r = await readLines(res.body, MAX_BODY_BYTES, MAX_LINE, (line) => acc.line(line));
+      if (r.cut) this.count('too_large', 1);
+      this.count('bad_line', acc.badLines + r.longLines);
+      if (r.cut && this.lastError === undefined) {
+        this.opts.onError?.('too_large', `dcgm-exporter body over ${MAX_BODY_BYTES} bytes: read up to there`);
+      }
     } catch (err) {
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError')
@@ -79,20 +106,20 @@ export class DcgmScraper {
       this.lastDurationSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     }
     this.scrapes++;
-    let gpus: ReturnType<typeof parseDcgm>;
+    let gpus: Map<string, GpuReading>;
     try {
-      gpus = parseDcgm(text);
+      gpus = acc.result();
     } catch (err) {
       if (err instanceof DcgmParseError) return this.fail('parse', `unreadable dcgm-exporter output: ${err.message}`, false);
       throw err;
     }
-    const sel = selectGpu(gpus, this.opts.selector);
-    if (sel.gpu === undefined) return this.fail('no_gpu', sel.reason, true);
+    const found = selectGpu(gpus, sel);
+    if (found.gpu === undefined) return this.fail('no_gpu', found.reason, true);
     this.up = true;
     this.lastError = undefined;
     this.backoff.reset();
-    this.latest = { gpu: sel.gpu, atMs: at, by: sel.by };
-    this.opts.onReading?.(sel.gpu, at);
+    this.latest = { gpu: found.gpu, atMs: at, by: found.by };
+    this.opts.onReading?.(found.gpu, at);
     return true;
   }
 

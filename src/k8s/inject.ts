@@ -54,6 +54,10 @@ export function alreadyInjected(pod: PodLike): boolean {
   );
 }
 
+/** The sidecar's heap bounds (V8) and memory limit: `kts serve` sizes its caps to fit them. */
+export const SIDECAR_NODE_OPTIONS = '--max-semi-space-size=1 --max-old-space-size=48';
+export const SIDECAR_MEMORY_LIMIT = '160Mi';
+
 const fieldEnv = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
 function sidecar(image: string, source: string, port: number, extraEnv: V1EnvVar[], mounts: V1Container['volumeMounts']): V1Container {
@@ -70,11 +74,11 @@ function sidecar(image: string, source: string, port: number, extraEnv: V1EnvVar
       { name: 'KTS_SOURCE', value: source },
       { name: 'KTS_LISTEN', value: `:${port}` },
       { name: 'KTS_POD_ANNOTATIONS', value: '/etc/kts/podinfo/annotations' },
-      { name: 'NODE_OPTIONS', value: '--max-semi-space-size=1 --max-old-space-size=48' },
+      { name: 'NODE_OPTIONS', value: SIDECAR_NODE_OPTIONS },
       ...extraEnv,
     ],
     ports: [{ name: 'kts-metrics', containerPort: port, protocol: 'TCP' }],
-    resources: { requests: { cpu: '20m', memory: '96Mi' }, limits: { cpu: '500m', memory: '160Mi' } },
+    resources: { requests: { cpu: '20m', memory: '96Mi' }, limits: { cpu: '500m', memory: SIDECAR_MEMORY_LIMIT } },
     // No readiness probe: a monitoring sidecar must never take the workload pod out of its Services.
     livenessProbe: { httpGet: { path: '/livez', port: 'kts-metrics' }, periodSeconds: 20, failureThreshold: 3 },
     securityContext: {

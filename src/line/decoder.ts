@@ -11,7 +11,7 @@ export type SampleSink = (sample: Sample) => void;
 
 const NEWLINE = 10;
 /** A physical line longer than this (Docker/CRI wrappers included) is cut and classified by its head. */
-const MAX_PHYSICAL_LINE = 4 * MAX_LINE_BYTES;
+export const MAX_PHYSICAL_LINE = 4 * MAX_LINE_BYTES;
 
 export class LineDecoder {
   readonly counters = new LineCounters();
@@ -70,10 +70,21 @@ export class LineDecoder {
 
   /** Feeds one complete line (without its newline), as line-oriented sources deliver them. */
   pushLine(line: string | Uint8Array, encoding: BufferEncoding = 'utf8'): void {
+    if (line.length > MAX_PHYSICAL_LINE + 1) {
+      // Line-oriented sources may hand over anything: classify by the head, never copy the rest.
+      const head = typeof line === 'string' ? Buffer.from(line.slice(0, MAX_PHYSICAL_LINE), encoding) : line.subarray(0, MAX_PHYSICAL_LINE);
+      this.pushOversized(head);
+      return;
+    }
     const b = typeof line === 'string' ? Buffer.from(line, encoding) : line;
     let end = b.length;
     if (end > 0 && b[end - 1] === NEWLINE) end--;
     this.line(b, 0, end);
+  }
+
+  /** Counts one line that a source cut because it exceeded {@link MAX_PHYSICAL_LINE}: `head` is its start. */
+  pushOversized(head: Uint8Array): void {
+    this.classifyOversized(head);
   }
 
   private appendCarry(part: Uint8Array): void {
@@ -92,10 +103,9 @@ export class LineDecoder {
   private classifyOversized(head: Uint8Array): void {
     const u = this.unwrapper;
     const r = u.unwrap(head, 0, head.length);
-    if (r === Frame.tooLong || (r === Frame.complete && hasKtsPrefix(u.payload, u.start, u.end))) {
+    // A cut wrapper cannot be decoded (bad_wrapper): carrying a KTS line, it is too long.
+    if (r === Frame.tooLong || r === Frame.badWrapper || (r === Frame.complete && hasKtsPrefix(u.payload, u.start, u.end))) {
       this.counters.countMalformed(Reason.tooLong);
-    } else if (r === Frame.badWrapper) {
-      this.counters.countMalformed(Reason.badWrapper);
     } else {
       this.counters.ignored++;
     }

@@ -12,6 +12,26 @@ import { hasKtsPrefix } from './payload.js';
 import { MAX_LINE_BYTES } from './types.js';
 
 const SPACE = 32;
+const COLON = 58;
+/** Pending partial lines are kept per stream: Docker's (its stream is not read), stdout, stderr. */
+const DOCKER = 0;
+const STDOUT = 1;
+const STDERR = 2;
+
+/** Which stream a CRI line's second field names (anything else shares Docker's slot). */
+function streamOf(buf: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n === 6 && buf[start] === 115 /* s */ && buf[start + 3] === 111 /* o */) return STDOUT; // stdout
+  if (n === 6 && buf[start] === 115 && buf[start + 3] === 101 /* e */) return STDERR; // stderr
+  return DOCKER;
+}
+
+/** Fragments of one stream's line waiting for its final piece. */
+class Pending {
+  parts: Buffer[] = [];
+  bytes = 0;
+  overflow = false;
+}
 const QUOTE = 34;
 const BACKSLASH = 92;
 const LOG_KEY = Buffer.from('{"log":"', 'latin1');
@@ -38,10 +58,8 @@ export class Unwrapper {
   payload: Uint8Array = new Uint8Array(0);
   start = 0;
   end = 0;
-  /** Partial fragments waiting for their final piece (CRI "P" lines, split Docker logs). */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private pendingOverflow = false;
+  /** Partial fragments waiting for their final piece (CRI "P" lines, split Docker logs), per stream. */
+  private readonly pending = [new Pending(), new Pending(), new Pending()];
 
   unwrap(buf: Uint8Array, start: number, end: number): FrameCode {
     if (end > start && buf[end - 1] === 13) end--; // CRLF
@@ -61,7 +79,12 @@ export class Unwrapper {
     return Frame.complete;
   }
 
-  /** `<timestamp> <stream> <P|F> <content>`; returns -1 when the line is not CRI-shaped. */
+  /**
+   * `<timestamp> <stream> <tags> <content>`; returns -1 when the line is not CRI-shaped. As the
+   * kubelet reads it, `<tags>` is `:`-separated and its first tag alone says partial (`P`) or
+   * full (`F`): `P:TAG1:TAG2` is a partial line. Partial lines are joined per stream, so a line
+   * of the other stream in between does not break one.
+   */
   private cri(buf: Uint8Array, start: number, end: number): number {
     let p = start;
     while (p < end && buf[p] !== SPACE) p++;
@@ -71,12 +94,15 @@ export class Unwrapper {
     const sStart = p;
     while (p < end && buf[p] !== SPACE) p++;
     if (p === sStart || p >= end) return -1;
+    const stream = streamOf(buf, sStart, p);
     p++;
     const tag = buf[p];
-    if ((tag !== 70 /* F */ && tag !== 80) /* P */ || (p + 1 < end && buf[p + 1] !== SPACE)) return -1;
-    const content = Math.min(p + 2, end);
-    if (tag === 80) return this.addPartial(buf, content, end);
-    return this.finish(buf, content, end);
+    const after = buf[p + 1];
+    if ((tag !== 70 /* F */ && tag !== 80) /* P */ || (p + 1 < end && after !== SPACE && after !== COLON)) return -1;
+    while (p < end && buf[p] !== SPACE) p++;
+    const content = Math.min(p + 1, end);
+    if (tag === 80) return this.addPartial(stream, buf, content, end);
+    return this.finish(stream, buf, content, end);
   }
 
   private docker(buf: Uint8Array, start: number, end: number): FrameCode {
@@ -92,14 +118,14 @@ export class Unwrapper {
         if (c === BACKSLASH) {
           // Only a trailing "\n" is allowed on the fast path.
           if (buf[p + 1] === 110 /* n */ && buf[p + 2] === QUOTE) {
-            return this.finish(buf, s, p);
+            return this.finish(DOCKER, buf, s, p);
           }
           simple = false;
           break;
         }
         p++;
       }
-      if (simple && p < end) return this.addPartial(buf, s, p); // no "\n": split line
+      if (simple && p < end) return this.addPartial(DOCKER, buf, s, p); // no "\n": split line
     }
     return this.dockerSlow(buf, start, end);
   }
@@ -116,29 +142,31 @@ export class Unwrapper {
     if (typeof log !== 'string') return Frame.ignored;
     const complete = log.endsWith('\n');
     const bytes = Buffer.from(complete ? log.slice(0, -1) : log, 'utf8');
-    if (!complete) return this.addPartial(bytes, 0, bytes.length);
-    return this.finish(bytes, 0, bytes.length);
+    if (!complete) return this.addPartial(DOCKER, bytes, 0, bytes.length);
+    return this.finish(DOCKER, bytes, 0, bytes.length);
   }
 
-  private addPartial(buf: Uint8Array, start: number, end: number): FrameCode {
+  private addPartial(stream: number, buf: Uint8Array, start: number, end: number): FrameCode {
+    const q = this.pending[stream] as Pending;
     const len = end - start;
-    if (this.pendingBytes + len > MAX_PENDING) {
-      this.pendingOverflow = true;
+    if (q.bytes + len > MAX_PENDING) {
+      q.overflow = true;
+      // Keep the head (it classifies the line), drop the rest.
+      if (q.parts.length > 1) q.parts.length = 1;
     } else {
-      this.pending.push(Buffer.from(buf.subarray(start, end)));
-      this.pendingBytes += len;
+      q.parts.push(Buffer.from(buf.subarray(start, end)));
+      q.bytes += len;
     }
     return Frame.partial;
   }
 
-  /** The last fragment of a line: joins buffered partials in front of it. */
-  private finish(buf: Uint8Array, start: number, end: number): FrameCode {
-    if (this.pending.length === 0 && !this.pendingOverflow) return this.set(buf, start, end);
-    const overflow = this.pendingOverflow || this.pendingBytes + (end - start) > MAX_PENDING;
-    const parts = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.pendingOverflow = false;
+  /** The last fragment of a line: joins its stream's buffered partials in front of it. */
+  private finish(stream: number, buf: Uint8Array, start: number, end: number): FrameCode {
+    const q = this.pending[stream] as Pending;
+    if (q.parts.length === 0 && !q.overflow) return this.set(buf, start, end);
+    const overflow = q.overflow || q.bytes + (end - start) > MAX_PENDING;
+    const parts = q.parts;
+    this.pending[stream] = new Pending();
     if (overflow) {
       // Keep just enough to classify the line: its head says whether it was KTS_APP.
       const head = parts[0] ?? buf.subarray(start, end);

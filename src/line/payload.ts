@@ -7,7 +7,7 @@
  * names are interned, the result is written into a caller-owned {@link Sample}.
  */
 import { NameCache } from './names.js';
-import { MAX_LINE_BYTES, MAX_WORKLOAD_LENGTH, Outcome, type OutcomeCode, Reason, type Sample } from './types.js';
+import { MAX_DURATION_MS, MAX_LINE_BYTES, MAX_WORKLOAD_LENGTH, Outcome, type OutcomeCode, Reason, type Sample } from './types.js';
 
 const COMMA = 44;
 const DOT = 46;
@@ -21,6 +21,9 @@ const PREFIX_LEN = PREFIX.length;
 const SAFE_DIGITS = 15;
 /** u64 nanoseconds have at most 20 digits. */
 const MAX_EPOCH_DIGITS = 20;
+/** 2^64 - 1: the largest epoch in nanoseconds accepted. */
+const MAX_EPOCH = Buffer.from('18446744073709551615', 'latin1');
+const MAX_DURATION_SEC = MAX_DURATION_MS / 1000;
 
 function isWorkloadByte(c: number): boolean {
   return (c >= D0 && c <= D9) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === DOT || c === MINUS;
@@ -31,6 +34,16 @@ export function hasKtsPrefix(buf: Uint8Array, start: number, end: number): boole
   if (end - start < PREFIX_LEN) return false;
   for (let i = 0; i < PREFIX_LEN; i++) if (buf[start + i] !== PREFIX[i]) return false;
   return true;
+}
+
+/** True when the 20 digits at `buf[s]` exceed 2^64 - 1 (leading zeros allowed and counted). */
+function aboveU64(buf: Uint8Array, s: number): boolean {
+  for (let i = 0; i < MAX_EPOCH.length; i++) {
+    const c = buf[s + i] as number;
+    const m = MAX_EPOCH[i] as number;
+    if (c !== m) return c > m;
+  }
+  return false;
 }
 
 export class PayloadParser {
@@ -109,6 +122,8 @@ export class PayloadParser {
     if (endSec < startSec || (endSec === startSec && endNsec < startNsec)) {
       return this.fail(Reason.endBeforeStart);
     }
+    const wallSec = endSec - startSec + (endNsec - startNsec) / 1e9;
+    if (!(deviceMs <= MAX_DURATION_MS) || wallSec > MAX_DURATION_SEC) return this.fail(Reason.outOfRange);
 
     out.workload = this.workloads.get(buf, wStart, wEnd);
     out.iteration = iteration;
@@ -159,7 +174,8 @@ export class PayloadParser {
     }
     if (p >= end) return Reason.fieldCount;
     const n = p - s;
-    if (n === 0 || n > MAX_EPOCH_DIGITS) return Reason.badNumber;
+    if (n === 0) return Reason.badNumber;
+    if (n > MAX_EPOCH_DIGITS || (n === MAX_EPOCH_DIGITS && aboveU64(buf, s))) return Reason.outOfRange;
     const split = s + (n > 9 ? n - 9 : 0);
     let hi = 0;
     let lo = 0;

@@ -13,6 +13,7 @@ export const MALFORMED_REASONS = [
   'unsupported_version',
   'too_long',
   'bad_wrapper',
+  'out_of_range',
 ] as const;
 
 export type MalformedReason = (typeof MALFORMED_REASONS)[number];
@@ -27,6 +28,8 @@ export const Reason = {
   unsupportedVersion: 5,
   tooLong: 6,
   badWrapper: 7,
+  /** A number that does not fit its field: epoch beyond 2^64 - 1 ns, a duration over {@link MAX_DURATION_MS}. */
+  outOfRange: 8,
 } as const;
 
 /** Outcome of parsing one physical line. */
@@ -45,6 +48,12 @@ export type OutcomeCode = (typeof Outcome)[keyof typeof Outcome];
 
 /** Longest KTS_APP payload accepted, in bytes. */
 export const MAX_LINE_BYTES = 4096;
+
+/**
+ * Longest iteration accepted on either clock (1 hour): longer ones are `out_of_range`. Keeps a
+ * typo or a hostile value from resizing every histogram of the workload (and from +Inf sums).
+ */
+export const MAX_DURATION_MS = 3_600_000;
 
 /** Longest workload name (interfaces.md: `[A-Za-z0-9_.-]{1,64}`). */
 export const MAX_WORKLOAD_LENGTH = 64;

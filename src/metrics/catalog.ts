@@ -247,7 +247,7 @@ export const METRICS = {
     'counter',
     'gpu',
     ['reason'],
-    "Failed dcgm-exporter scrapes by reason: timeout, connect, http_status, parse, no_gpu (this pod's GPU not found).",
+    "Failed dcgm-exporter scrapes by reason: timeout, connect, http_status, parse, no_gpu (this pod's GPU not found); and what was cut from usable ones: too_large (a body over 4 MiB, read up to there), bad_line (each unreadable line, skipped).",
   ),
   gpuInfo: m(
     'kts_gpu_info',

@@ -5,7 +5,17 @@
  */
 import { z } from 'zod';
 import { uuidFromVisibleDevices } from '../dcgm/select.js';
+import { SIDECAR_MEMORY_LIMIT } from '../k8s/inject.js';
 import { PRESET_NAMES, type PresetName } from '../sources/prom-presets.js';
+
+/**
+ * Most workloads `--max-workloads` may ask for. Measured with the injected heap flags
+ * (`node dist/bench/faults.js`, peak RSS): ~75 MB with none and ~0.6 MB more per workload;
+ * 64 workloads 114 MB, and 123 MB while dcgm-exporter answers every scrape with an endless
+ * body; 128 workloads 148 MB and 157 MB with that body, too close to the 160Mi (168 MB) limit
+ * once the Kubernetes client of pod signals is loaded too. 64 keeps a quarter of it free.
+ */
+export const MAX_WORKLOADS_LIMIT = 64;
 
 export type SourceSpec =
   | { kind: 'file'; path: string }
@@ -230,9 +240,16 @@ export const SERVE_OPTIONS = [
     key: 'maxWorkloads',
     flag: '--max-workloads <n>',
     env: 'KTS_MAX_WORKLOADS',
-    description: 'most workloads tracked; samples of others are dropped and counted',
+    description: `most workloads tracked (at most ${MAX_WORKLOADS_LIMIT}: what the sidecar's ${SIDECAR_MEMORY_LIMIT} memory limit holds); when full, a new workload takes the slot of one idle for 5 min, else of the one with the fewest samples if under 100; otherwise its samples are dropped and counted`,
     default: '32',
-    schema: int(1, 10_000),
+    schema: int(1).pipe(
+      z
+        .number()
+        .max(
+          MAX_WORKLOADS_LIMIT,
+          `at most ${MAX_WORKLOADS_LIMIT} workloads fit the sidecar's ${SIDECAR_MEMORY_LIMIT} memory limit (about 0.6 MB of RSS each)`,
+        ),
+    ),
   },
   {
     key: 'dfWarning',

@@ -3,8 +3,7 @@
  * and HTTP on top. Holds no logic of its own beyond connecting the parts and stopping them.
  */
 
-import { type Stats, unwatchFile, watchFile } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -17,13 +16,10 @@ import { buildApp } from '../http/app.js';
 import { P99History } from '../http/history.js';
 import { statusDocument } from '../http/status.js';
 import { redactText, redactUrl } from '../io/redact.js';
-import { readPodOverrides } from '../k8s/annotations.js';
-import type { WorkloadReading } from '../k8s/signal.js';
 import { LineDecoder } from '../line/decoder.js';
 import { Deduplicator } from '../line/dedup.js';
 import type { Sample } from '../line/types.js';
 import { buildRegistry } from '../metrics/registry.js';
-import type { Snapshot } from '../metrics/snapshot.js';
 import { CriSource } from '../sources/cri.js';
 import { FileSource } from '../sources/file.js';
 import type { Source } from '../sources/source.js';
@@ -32,8 +28,11 @@ import { mergeProfiles } from '../stats/baseline.js';
 import { BaselineCapture } from '../stats/capture.js';
 import { LiveTracker } from '../stats/live.js';
 import { VERSION } from '../version.js';
+import { followPodAnnotations } from './annotations.js';
 import { type ServeConfig, type SourceSpec, sourceName } from './config.js';
+import { listen } from './listen.js';
 import { makePromSource } from './prom.js';
+import { dfReadings } from './readings.js';
 
 export interface ServeDeps {
   stdin?: Readable;
@@ -48,30 +47,18 @@ export interface RunningServer {
   sources: Source[];
   /** Resolves when the --exit-with container has terminated for good (never without --exit-with). */
   done: Promise<void>;
+  /** Reloads the baseline and the pod annotations now (SIGHUP). */
+  reload(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** DF (1m) per clock of every workload with a baseline, for pod signalling. */
-function dfReadings(snap: Snapshot): WorkloadReading[] {
-  const out: WorkloadReading[] = [];
-  for (const w of snap.workloads) {
-    const df = w.df;
-    if (df.device === undefined || df.wall === undefined) continue;
-    out.push({
-      workload: w.live.stats.workload,
-      df: { device: df.device['1m'], wall: df.wall['1m'], queue: df.queue?.['1m'] ?? Number.NaN },
-      p99Ms: { device: w.summaries.device['1m'].p99Ms, wall: w.summaries.wall['1m'].p99Ms, queue: w.summaries.queue['1m'].p99Ms },
-      thresholds: w.live.thresholds,
-    });
-  }
-  return out;
 }
 
 export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promise<RunningServer> {
   const log = deps.logger ?? pino({ level: cfg.logLevel, base: { component: 'kts-serve' } });
+  let onEvict = (_workload: string): void => {};
   const tracker = new LiveTracker({
     warmupIterations: cfg.warmup,
     maxWorkloads: cfg.maxWorkloads,
+    onEvict: (w) => onEvict(w),
     arl0: cfg.detectArl,
     thresholds: { warning: cfg.dfWarning, critical: cfg.dfCritical },
     ...(cfg.profile !== undefined ? { profile: cfg.profile } : {}),
@@ -163,6 +150,11 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   let baselineError: string | undefined;
   let baselineLoaded = false;
   const warnedMissing = new Set<string>();
+  onEvict = (w) => {
+    dcgm?.join.forget(w);
+    warnedMissing.delete(w);
+    log.debug({ workload: w }, 'workload evicted to make room for a new one');
+  };
   const applyBaselines = (doc: Parameters<LiveTracker['setBaselines']>[0]): void => {
     tracker.setBaselines(doc);
     reloads.success++;
@@ -171,6 +163,11 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     log.info({ baseline: store?.description, profiles: doc?.profiles.length ?? 0 }, 'baseline loaded');
   };
   let stopWatch = (): void => {};
+  const reloadFailed = (error: string): void => {
+    reloads.failure++;
+    baselineError = error;
+    log.warn({ err: error }, 'baseline reload failed; keeping the previous one');
+  };
   if (store !== undefined) {
     const r = await store.load();
     if (r.ok) applyBaselines(r.doc);
@@ -183,35 +180,11 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       baselineError = r.error;
       log.warn({ err: r.error }, 'baseline not loaded; degradation factors unavailable until it is');
     }
-    stopWatch = store.watch(applyBaselines, (error) => {
-      reloads.failure++;
-      baselineError = error;
-      log.warn({ err: error }, 'baseline reload failed; keeping the previous one');
-    });
+    stopWatch = store.watch(applyBaselines, reloadFailed);
   }
 
   // Pod annotations (downward-API file): profile and thresholds unless given by flag or env.
-  let stopAnnotations = (): void => {};
-  if (cfg.podAnnotations !== undefined) {
-    const path = cfg.podAnnotations;
-    const apply = async (): Promise<void> => {
-      const { overrides, errors } = await readPodOverrides(path);
-      for (const e of errors) log.warn({ file: path }, e);
-      const given = new Set(cfg.explicit);
-      const warning = given.has('dfWarning') ? cfg.dfWarning : (overrides.dfWarning ?? cfg.dfWarning);
-      const critical = given.has('dfCritical') ? cfg.dfCritical : (overrides.dfCritical ?? cfg.dfCritical);
-      if (critical < warning) log.warn({ warning, critical }, 'pod annotations: df-critical below df-warning; ignored');
-      else tracker.setThresholds({ warning, critical });
-      if (!given.has('profile')) tracker.setProfile(overrides.profile ?? cfg.profile);
-      log.info({ file: path, ...overrides }, 'pod annotations applied');
-    };
-    await apply();
-    const listener = (curr: Stats, prev: Stats): void => {
-      if (curr.mtimeMs !== prev.mtimeMs || curr.ino !== prev.ino || curr.size !== prev.size) void apply();
-    };
-    watchFile(path, { interval: cfg.baselinePollMs, persistent: false }, listener);
-    stopAnnotations = () => unwatchFile(path, listener);
-  }
+  const annotations = await followPodAnnotations(cfg, tracker, log);
 
   const capture =
     cfg.capture !== undefined && store !== undefined
@@ -299,16 +272,6 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   };
   const app = buildApp({ registry, render, readiness, status, history: (w) => history.get(w) });
 
-  for (const s of sources) await s.start();
-  dcgm?.scraper.start();
-  const server: Server = await new Promise((resolve, reject) => {
-    const srv = createServer(app);
-    srv.once('error', reject);
-    srv.listen({ port: cfg.listen.port, ...(cfg.listen.host === '' ? {} : { host: cfg.listen.host }) }, () => resolve(srv));
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info({ port, sources: sources.map((s) => s.status.name), version: VERSION }, 'kts serve listening');
-
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => {
     finished = resolve;
@@ -329,6 +292,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
         )
       : undefined;
 
+  let server: Server | undefined;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -336,11 +300,12 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       stopCompletion?.();
       if (captureTimer !== undefined) clearInterval(captureTimer);
       stopWatch();
-      stopAnnotations();
+      annotations.stop();
       await captureWrite;
       await Promise.all([...sources.map((s) => s.stop()), dcgm?.scraper.stop()]);
       // Finish in-flight scrapes, drop idle keep-alive connections.
       await new Promise<void>((resolve) => {
+        if (server === undefined) return resolve();
         server.close(() => resolve());
         server.closeIdleConnections();
       });
@@ -348,5 +313,22 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
     })();
     return closing;
   };
-  return { port, tracker, sources, done, close };
+  // Bound before the sources start: without its port the sidecar must not run headless.
+  server = await listen(app, cfg.listen).catch(async (err: unknown) => {
+    await close();
+    throw err;
+  });
+  for (const s of sources) await s.start();
+  dcgm?.scraper.start();
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, sources: sources.map((s) => s.status.name), version: VERSION }, 'kts serve listening');
+
+  const reload = async (): Promise<void> => {
+    log.info('SIGHUP: reloading the baseline and pod annotations');
+    const r = await store?.load();
+    if (r?.ok === true) applyBaselines(r.doc);
+    else if (r !== undefined && !(r.missing === true && cfg.capture !== undefined)) reloadFailed(r.error);
+    await annotations.reload();
+  };
+  return { port, tracker, sources, done, reload, close };
 }

@@ -4,10 +4,10 @@
  * counted as a restart by reason); other failures are retried with back-off.
  */
 import { stat } from 'node:fs/promises';
-import Tail from 'tail-file';
-import type { LineDecoder } from '../line/decoder.js';
+import { type LineDecoder, MAX_PHYSICAL_LINE } from '../line/decoder.js';
 import { Backoff } from './backoff.js';
 import { countRestart, newStatus, type Source, type SourceStatus } from './source.js';
+import { BoundedTail } from './tail.js';
 
 /** tail-file's restart events (lower-cased) and our own retry after an error. */
 export const FILE_RESTART_REASONS = ['newprime', 'truncate', 'catchup', 'primefound', 'retry', 'rotation-watchdog'] as const;
@@ -24,12 +24,16 @@ export interface FileSourceOptions {
 
 export class FileSource implements Source {
   readonly status: SourceStatus;
-  private tail: Tail | undefined;
+  private tail: BoundedTail | undefined;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private staleChecks = 0;
+  /** The inode the tail was reading at the last stale check. */
+  private staleIno: number | null | undefined;
+  /** Reset only once a line was read: opening alone (a directory opens) is no success. */
   private readonly backoff = new Backoff();
+  private gotLine = false;
 
   constructor(
     private readonly path: string,
@@ -48,10 +52,13 @@ export class FileSource implements Source {
   /**
    * tail-file notices a rotation from directory events; when the new file was created and
    * written before its check (events coalesced), it can keep waiting on the old one. If the
-   * path names another file than the one read for two checks in a row, re-open it from its start.
+   * path names another file than the one read, the tail is nudged to read (it then finishes
+   * the old file and switches); only when it stayed on the same old file for three checks in a
+   * row is it re-opened from the path's start. (Under a rotation storm the path names a newer
+   * file at most checks while the tail is progressing: that is no reason to abandon a file.)
    */
   private async checkRotation(): Promise<void> {
-    if (this.stopped || typeof (this.tail as unknown as { ino?: unknown } | undefined)?.ino !== 'number') return;
+    if (this.stopped || typeof this.tail?.ino !== 'number') return;
     let current: number;
     try {
       current = (await stat(this.path)).ino;
@@ -60,11 +67,19 @@ export class FileSource implements Source {
       return;
     }
     // Read again after the await: tail-file may have switched by itself meanwhile.
-    if (current === (this.tail as unknown as { ino?: unknown } | undefined)?.ino) {
+    const reading = this.tail?.ino;
+    if (current === reading) {
       this.staleChecks = 0;
       return;
     }
-    if (++this.staleChecks < 2 || this.stopped) return;
+    if (reading !== this.staleIno) {
+      this.staleIno = reading;
+      this.staleChecks = 0;
+    }
+    if (++this.staleChecks < 3 || this.stopped) {
+      this.tail?.poke();
+      return;
+    }
     this.staleChecks = 0;
     countRestart(this.status, 'rotation-watchdog');
     const old = this.tail;
@@ -76,15 +91,23 @@ export class FileSource implements Source {
   private open(startPos: 'start' | 'end'): void {
     if (this.stopped) return;
     // latin1 keeps every byte as one char, so the decoder sees the file's exact bytes.
-    const tail = new Tail(this.path, { startPos, force: true, encoding: 'latin1', sep: '\n' });
+    const tail = new BoundedTail(this.path, {
+      startPos,
+      maxLine: MAX_PHYSICAL_LINE,
+      onOverlong: (head) => this.decoder.pushOversized(Buffer.from(head, 'latin1')),
+    });
     this.tail = tail;
+    this.gotLine = false;
     tail.on('line', (line: string) => {
+      if (!this.gotLine) {
+        this.gotLine = true;
+        this.backoff.reset();
+      }
       this.decoder.pushLine(line, 'latin1');
     });
     tail.on('ready', () => {
       this.status.up = true;
       this.status.lastError = undefined;
-      this.backoff.reset();
     });
     tail.on('restart', (reason: string) => {
       countRestart(this.status, reason.toLowerCase());

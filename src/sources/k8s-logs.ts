@@ -12,7 +12,7 @@
 import { Writable } from 'node:stream';
 import { type KubeConfig, Log } from '@kubernetes/client-node';
 import { errorMessage, type PodRef } from '../k8s/client.js';
-import type { LineDecoder } from '../line/decoder.js';
+import { type LineDecoder, MAX_PHYSICAL_LINE } from '../line/decoder.js';
 import { Backoff } from './backoff.js';
 import { countRestart, newStatus, type Source, type SourceStatus } from './source.js';
 
@@ -45,6 +45,8 @@ export class K8sLogSource implements Source {
   private lastTs: string | undefined;
   private lastKey = '';
   private carry: Buffer | undefined;
+  /** Inside a line longer than the cap. */
+  private skipping = false;
 
   constructor(
     kc: KubeConfig,
@@ -112,23 +114,44 @@ export class K8sLogSource implements Source {
 
   private onChunk(chunk: Buffer): void {
     let buf = chunk;
-    if (this.carry !== undefined) {
+    let pos = 0;
+    if (this.skipping) {
+      // Inside an over-long line: drop up to its newline.
+      pos = buf.indexOf(NEWLINE);
+      if (pos < 0) return;
+      this.skipping = false;
+      pos++;
+    } else if (this.carry !== undefined) {
+      if (this.carry.length + chunk.length > MAX_PHYSICAL_LINE && chunk.indexOf(NEWLINE) < 0) {
+        this.cutOverlong(Buffer.concat([this.carry, chunk.subarray(0, MAX_PHYSICAL_LINE)]));
+        return;
+      }
       buf = Buffer.concat([this.carry, chunk]);
       this.carry = undefined;
     }
-    let pos = 0;
     let nl = buf.indexOf(NEWLINE, pos);
     while (nl >= 0) {
       this.onLine(buf, pos, nl);
       pos = nl + 1;
       nl = buf.indexOf(NEWLINE, pos);
     }
-    if (pos < buf.length) this.carry = Buffer.from(buf.subarray(pos));
+    if (pos >= buf.length) return;
+    if (buf.length - pos > MAX_PHYSICAL_LINE) this.cutOverlong(buf.subarray(pos, pos + 2 * MAX_PHYSICAL_LINE));
+    else this.carry = Buffer.from(buf.subarray(pos));
+  }
+
+  /** A line longer than the cap: counted by its head (timestamp cut off), the rest skipped. */
+  private cutOverlong(head: Buffer): void {
+    this.carry = undefined;
+    this.skipping = true;
+    const sp = head.indexOf(SPACE);
+    this.decoder.pushOversized(sp < 0 ? head : head.subarray(sp + 1));
   }
 
   private flushCarry(): void {
     // A line cut by a dropped connection is incomplete: it comes again after sinceTime.
     this.carry = undefined;
+    this.skipping = false;
   }
 
   private onLine(buf: Buffer, start: number, end: number): void {

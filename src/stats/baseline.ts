@@ -17,6 +17,15 @@ const clockBaselineSchema = z.object({
   count: z.number().int().nonnegative(),
 });
 
+/**
+ * The device and wall p99 are the DF's denominators: zero (an all-zero baseline) would make
+ * every DF undefined and its series vanish, so such a baseline is refused with its field named.
+ */
+const dfClockSchema = clockBaselineSchema.refine((c) => c.p99_ms > 0, {
+  message: 'p99_ms must be above 0 (a DF against a zero baseline is undefined)',
+  path: ['p99_ms'],
+});
+
 const profileSchema = z.object({
   profile: z.string().min(1),
   workload: z.string().min(1),
@@ -25,8 +34,8 @@ const profileSchema = z.object({
   source: z.string().optional(),
   clocks: z.object({
     /** Absent when the workload has only a wall clock (captured from a prom: source). */
-    device: clockBaselineSchema.optional(),
-    wall: clockBaselineSchema,
+    device: dfClockSchema.optional(),
+    wall: dfClockSchema,
     queue: clockBaselineSchema.optional(),
   }),
 });

@@ -26,6 +26,8 @@ export interface LiveOptions extends EngineOptions {
   profile?: string;
   arl0?: number;
   thresholds?: Thresholds;
+  /** Told when a workload was evicted to make room for another (see {@link StatsEngine}). */
+  onEvict?: (workload: string) => void;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = { warning: 1.2, critical: 1.5 };
@@ -53,8 +55,11 @@ export class LiveTracker {
   private profile: string | undefined;
   private thresholds: Thresholds;
 
+  private readonly onEvict: ((workload: string) => void) | undefined;
+
   constructor(opts: LiveOptions = {}) {
-    this.engine = new StatsEngine(opts);
+    this.engine = new StatsEngine({ evict: true, ...opts });
+    this.onEvict = opts.onEvict;
     this.arl0 = opts.arl0 ?? DEFAULT_ARL0;
     this.profile = opts.profile;
     this.thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
@@ -67,6 +72,8 @@ export class LiveTracker {
    */
   ingest(s: Sample, nowMs: number, gpuAlone?: boolean): WorkloadStats | undefined {
     const stats = this.engine.ingest(s, nowMs);
+    const evicted = this.engine.lastEvicted;
+    if (evicted !== undefined) this.forget(evicted);
     if (stats === undefined) return undefined;
     let w = this.live.get(stats.workload);
     if (w === undefined) {
@@ -130,6 +137,12 @@ export class LiveTracker {
 
   get(workload: string): LiveWorkload | undefined {
     return this.live.get(workload);
+  }
+
+  /** Drops an evicted workload's live state (baseline, detectors, alone reference). */
+  private forget(workload: string): void {
+    this.live.delete(workload);
+    this.onEvict?.(workload);
   }
 
   private attach(w: LiveWorkload): void {

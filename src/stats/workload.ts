@@ -24,6 +24,8 @@ export class WorkloadStats {
    * buckets (a prom: source): quantiles are then only as fine as these buckets.
    */
   bucketsNs: readonly number[] | undefined;
+  /** When its latest sample was counted. */
+  lastSeenMs: number;
 
   constructor(
     readonly workload: string,
@@ -33,6 +35,7 @@ export class WorkloadStats {
     readonly wallOnly = false,
   ) {
     this.firstSampleMs = nowMs;
+    this.lastSeenMs = nowMs;
     this.clocks = {
       device: new WindowedHistogram(slotMs, nowMs),
       wall: new WindowedHistogram(slotMs, nowMs),
@@ -54,6 +57,7 @@ export class WorkloadStats {
     this.busyNs.device += v[0] as number;
     this.busyNs.wall += v[1] as number;
     this.samples++;
+    if (nowMs > this.lastSeenMs) this.lastSeenMs = nowMs;
     this.lastIteration = s.iteration;
     const end = endEpochSeconds(s);
     if (end > this.lastSampleEpoch) this.lastSampleEpoch = end;

@@ -8,6 +8,8 @@ declare module 'tail-file' {
     sep?: string | RegExp;
     encoding?: BufferEncoding;
     cutoff?: number;
+    /** Bytes per read (tail-file's own option, default 4096). */
+    _bufsize?: number;
   }
 
   class Tail extends EventEmitter {
@@ -15,6 +17,23 @@ declare module 'tail-file' {
     start(): void;
     stop(): Promise<void>;
     pos: number | string;
+    ino: number | null;
+    // Internals that src/sources/tail.ts bends (see there why).
+    protected filename: string;
+    protected txt: string;
+    protected posLast: number;
+    protected posNext: number;
+    protected started: string | null;
+    protected stopping: boolean | undefined;
+    protected reading: boolean;
+    protected fd: number | null | 'init';
+    protected onLine: (err: unknown, line?: string, pos?: number) => unknown;
+    protected onLineForTail(err: unknown, line?: string, pos?: number): unknown;
+    protected onEndOfFileForTail(): unknown;
+    protected getLine(): unknown;
+    protected readStuff(): void;
+    protected setBytePos(pos: number | 'start'): void;
+    protected setCharPos(pos: number | 'start'): void;
   }
   export = Tail;
 }

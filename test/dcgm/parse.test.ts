@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DcgmParseError, parseDcgm } from '../../src/dcgm/parse.js';
+import { DcgmAccumulator, DcgmParseError, parseDcgm } from '../../src/dcgm/parse.js';
 import { selectGpu, uuidFromVisibleDevices } from '../../src/dcgm/select.js';
 import { dcgmText } from './fake-dcgm.js';
 
@@ -93,5 +93,55 @@ describe('the NVML lab stand-in (workers/nvml_exporter.py), as recorded on an H1
     assert.ok((busy.gpu.values.get('power_watts') ?? 0) > 300);
     const idle = selectGpu(read('nvml-h100-idle.txt'), { uuid: busy.gpu.uuid });
     assert.equal(idle.gpu?.values.get('utilization_ratio'), 0);
+  });
+
+  it("reads dcgm-exporter's untidy output: empty HELP, spaces after label commas, label-less series, one bad line skipped", () => {
+    const text = [
+      '# HELP DCGM_FI_DEV_GPU_UTIL ',
+      '# TYPE DCGM_FI_DEV_GPU_UTIL gauge',
+      `DCGM_FI_DEV_GPU_UTIL{gpu="0", UUID="${H100_A}", device="nvidia0", modelName="NVIDIA H100 80GB HBM3", Hostname="n1"} 93`,
+      '# HELP DCGM_FI_PROF_SM_ACTIVE',
+      'DCGM_FI_PROF_SM_ACTIVE{gpu="0",UUID="' + H100_A + '",pod="fft-0",namespace="gpu" } 0.71',
+      'DCGM_FI_DEV_POWER_USAGE 412.5',
+      'DCGM_FI_DEV_SM_CLOCK{gpu="0",UUID="' + H100_A + '" 1980',
+      '}}} not a series',
+      `DCGM_FI_DEV_FB_USED{gpu="0",uuid="${H100_A}"} 20480 1732000000000`,
+      '',
+    ].join('\n');
+    const acc = new DcgmAccumulator();
+    for (const line of text.split('\n')) acc.line(line);
+    const a = acc.result().get(H100_A);
+    assert.equal(a?.values.get('utilization_ratio'), 0.93);
+    assert.equal(a?.values.get('sm_active_ratio'), 0.71);
+    assert.equal(a?.values.get('framebuffer_used_bytes'), 20480 * 1024 * 1024, 'old lower-case uuid label, with a timestamp');
+    assert.equal(a?.values.has('sm_clock_hertz'), false, 'the unclosed label set is skipped');
+    assert.deepEqual([...(a?.pods ?? [])], ['gpu/fft-0']);
+    assert.equal(acc.badLines, 2);
+    assert.equal(acc.gpus.size, 1, 'the label-less series names no GPU');
+  });
+
+  it('keeps device-level and per-pod series apart under --kubernetes-virtual-gpus', () => {
+    const dev = `gpu="0",UUID="${H100_A}",device="nvidia0",modelName="NVIDIA H100 80GB HBM3"`;
+    const pod = (p: string) => `${dev},container="app",namespace="gpu",pod="${p}",uid="u-${p}",vgpu="${p.endsWith('0') ? 0 : 1}"`;
+    const text = [
+      '# HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).',
+      `DCGM_FI_DEV_GPU_UTIL{${dev}} 90`,
+      `DCGM_FI_DEV_GPU_UTIL{${pod('fft-0')}} 30`,
+      `DCGM_FI_DEV_GPU_UTIL{${pod('gemm-1')}} 60`,
+      // A pod share before the device-level series of the same field: the device value still wins.
+      `DCGM_FI_DEV_FB_USED{${pod('gemm-1')}} 12000`,
+      `DCGM_FI_DEV_FB_USED{${dev}} 20000`,
+      `DCGM_FI_DEV_FB_USED{${pod('fft-0')}} 8000`,
+      // Fanned-out copies (not split per process) carry the device value.
+      `DCGM_FI_PROF_SM_ACTIVE{${pod('fft-0')}} 0.8`,
+      `DCGM_FI_PROF_SM_ACTIVE{${pod('gemm-1')}} 0.8`,
+    ].join('\n');
+    const a = parseDcgm(text, { pod: 'gpu/fft-0' }).get(H100_A);
+    assert.equal(a?.values.get('utilization_ratio'), 0.9);
+    assert.equal(a?.values.get('framebuffer_used_bytes'), 20000 * 1024 * 1024);
+    assert.equal(a?.values.get('sm_active_ratio'), 0.8);
+    assert.equal(a?.podValues.get('utilization_ratio'), 0.3);
+    assert.equal(a?.podValues.get('framebuffer_used_bytes'), 8000 * 1024 * 1024);
+    assert.equal(a?.pods.size, 2);
   });
 });

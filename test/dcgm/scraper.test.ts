@@ -47,7 +47,16 @@ describe('dcgm scraper against a fake dcgm-exporter', () => {
     assert.equal(s.up, true, 'dcgm answered; only our GPU is unknown');
     const closed = scraper(`http://127.0.0.1:${await freePort()}/metrics`);
     assert.equal(await closed.scrapeOnce(), false);
-    assert.deepEqual(Object.fromEntries(s.errors), { timeout: 1, connect: 0, http_status: 1, parse: 1, no_gpu: 1 });
+    // The garbage body's two lines are each counted as a bad line, and the scrape as unparseable.
+    assert.deepEqual(Object.fromEntries(s.errors), {
+      timeout: 1,
+      connect: 0,
+      http_status: 1,
+      parse: 1,
+      no_gpu: 1,
+      too_large: 0,
+      bad_line: 2,
+    });
     assert.equal(closed.errors.get('connect'), 1);
     fake.gpus = [{ index: 0, uuid: UUID, pods: ['gpu/fft-0'] }];
     assert.equal(await s.scrapeOnce(), true);
@@ -82,6 +91,7 @@ describe('per-iteration join', () => {
       migProfile: '',
       migInstance: '',
       values: new Map([['sm_active_ratio', sm]]),
+      podValues: new Map(),
       pods: new Set(Array.from({ length: pods }, (_, i) => `gpu/p${i}`)),
     });
     for (let i = 0; i < 500; i++) join.observe('FFT', 600_000 + (i % 10) * 1000, gpu(1, 0.3));

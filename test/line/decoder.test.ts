@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { LineDecoder } from '../../src/line/decoder.js';
 import { decodeAll } from '../helpers.js';
 
 const lines = Array.from({ length: 50 }, (_, i) => `KTS_APP,v1,W${i % 3},${i},${1000 + i},${2000 + i},0.${i + 1},`);
@@ -56,5 +57,17 @@ describe('LineDecoder', () => {
     decoder.pushLine(lines[0] as string);
     decoder.pushLine(Buffer.from(`${lines[1]}\n`));
     assert.equal(decoder.counters.parsed, 2);
+  });
+
+  it('counts an over-long line handed over whole by a line source as too_long, at the cost of its head', () => {
+    const counted: number[] = [];
+    const decoder = new LineDecoder((s) => counted.push(s.iteration));
+    decoder.pushLine(`KTS_APP,v1,A,1,1,2,${'9'.repeat(8 << 20)}`, 'latin1');
+    decoder.pushLine(`{"log":"KTS_APP,v1,A,1,1,2,${'9'.repeat(1 << 20)}\\n"}`);
+    decoder.pushLine('x'.repeat(1 << 20));
+    decoder.pushLine('KTS_APP,v1,A,2,1,2,0.5');
+    assert.deepEqual(counted, [2]);
+    assert.equal(decoder.counters.reasons().too_long, 2);
+    assert.equal(decoder.counters.ignored, 1);
   });
 });

@@ -24,6 +24,37 @@ describe('log wrappers', () => {
     assert.equal(samples[0]?.deviceMs, 0.302816);
   });
 
+  it('joins a CRI partial line across an interleaved line of the other stream', () => {
+    const third = LINE.length / 3;
+    const other = LINE.replace(',7,', ',8,');
+    const { samples, decoder } = decodeAll([
+      `2026-11-22T10:00:00.1Z stdout P ${LINE.slice(0, third)}\n`,
+      `2026-11-22T10:00:00.2Z stderr F ${other}\n`,
+      `2026-11-22T10:00:00.3Z stdout P ${LINE.slice(third, 2 * third)}\n`,
+      '2026-11-22T10:00:00.4Z stderr F a warning\n',
+      `2026-11-22T10:00:00.5Z stdout F ${LINE.slice(2 * third)}\n`,
+    ]);
+    assert.deepEqual(
+      samples.map((s) => s.iteration),
+      [8, 7],
+    );
+    assert.equal(samples[1]?.deviceMs, 0.302816);
+    assert.equal(decoder.counters.ignored, 1);
+    assert.equal(decoder.counters.malformed, 0);
+  });
+
+  it("reads the kubelet's tag list: the first tag says partial or full (P:TAG1:TAG2)", () => {
+    const half = LINE.length >> 1;
+    const { samples, decoder } = decodeAll([
+      `2026-11-22T10:00:00.1Z stdout P:TAG1:TAG2 ${LINE.slice(0, half)}\n`,
+      `2026-11-22T10:00:00.2Z stdout F:TAG1 ${LINE.slice(half)}\n`,
+      `2026-11-22T10:00:00.3Z stdout F:X ${LINE}\n`,
+    ]);
+    assert.equal(samples.length, 2);
+    assert.equal(samples[0]?.deviceMs, 0.302816);
+    assert.equal(decoder.counters.malformed + decoder.counters.ignored, 0);
+  });
+
   it('unwraps Docker json-file lines, escaped ones too', () => {
     const { samples } = decodeAll([
       `{"log":"${LINE}\\n","stream":"stdout","time":"2026-11-22T10:00:00.1Z"}\n`,

@@ -93,3 +93,16 @@ test('a restarted workload (iterations from 0 again) is new data, not duplicates
   assert.equal(d.accept({ ...a, startSec: 99 }), true);
   assert.equal(d.duplicates, 1);
 });
+
+test('a line of 8 MB in the log stream is counted too_long at constant memory and the next lines are kept', async () => {
+  api.addPod('gpu', 'long-0', { spec: { containers: [{ name: 'app' }] } });
+  api.appendLog('gpu', 'long-0', 'app', [`KTS_APP,v1,FFT,0,1,2,${'9'.repeat(8 << 20)}`, ...lines('FFT', 1, 5)]);
+  const h = harness('long-0');
+  await h.source.start();
+  try {
+    await waitFor(() => h.samples.length === 5, 10_000, '5 samples after the long line');
+    assert.equal(h.decoder.counters.reasons().too_long, 1);
+  } finally {
+    await h.source.stop();
+  }
+});

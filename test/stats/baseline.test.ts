@@ -33,4 +33,13 @@ describe('baseline documents', () => {
     assert.equal(selectProfile(r.doc, 'FFT', 'b')?.profile, 'b');
     assert.equal(selectProfile(r.doc, 'X', 'zzz'), undefined);
   });
+
+  it('rejects all-zero quantiles on the device or wall clock, naming the field', () => {
+    const zero = { p50_ms: 0, p95_ms: 0, p99_ms: 0, p999_ms: 0, mean_ms: 0, count: 590 };
+    const r = parseBaselineDocument({ profiles: [{ ...profile('h100', 'FFT'), clocks: { device: clock, wall: zero } }] });
+    assert.equal(r.ok, false);
+    assert.match(r.ok ? '' : r.error, /profiles\.0\.clocks\.wall\.p99_ms: p99_ms must be above 0/);
+    // A queueing delay of zero at every quantile is real (nothing else on the GPU): accepted.
+    assert.ok(parseBaselineDocument({ profiles: [{ ...profile('h100', 'FFT'), clocks: { device: clock, wall: clock, queue: zero } }] }).ok);
+  });
 });

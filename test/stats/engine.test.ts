@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptySample } from '../../src/line/types.js';
-import { StatsEngine } from '../../src/stats/engine.js';
+import { EVICT_BELOW_SAMPLES, EVICT_IDLE_MS, StatsEngine } from '../../src/stats/engine.js';
 
 function sample(workload: string, iteration: number, phase = '') {
   return { ...emptySample(), workload, iteration, startSec: 1, startNsec: 0, endSec: 1, endNsec: 600_000, deviceMs: 0.4, phase };
@@ -33,5 +33,33 @@ describe('StatsEngine', () => {
     assert.ok(Math.abs(s.queue.p50Ms - 0.2) < 0.001);
     const neg = { ...sample('B', 1), deviceMs: 0.9 };
     assert.equal(e.ingest(neg, 0)?.summaries('total', 0).queue.p50Ms, 0);
+  });
+
+  it('with eviction, 40 one-line junk names arriving first never lock a real workload out', () => {
+    const e = new StatsEngine({ maxWorkloads: 32, evict: true });
+    let t = 0;
+    for (let i = 0; i < 40; i++) e.ingest(sample(`junk${i}`, 1), t++);
+    for (let i = 0; i < 200; i++) {
+      assert.ok(e.ingest(sample('real', i), t++), `real sample ${i} counted`);
+      e.ingest(sample(`junk${100 + i}`, 1), t++); // the flood goes on
+    }
+    assert.equal(e.workloads.get('real')?.samples, 200);
+    assert.equal(e.workloads.size, 32);
+    assert.equal(e.droppedSamples, 0);
+    assert.equal(e.evictedWorkloads, 40 - 32 + 1 + 200, 'junk before real, real itself, junk after');
+  });
+
+  it('with eviction, established active workloads keep their slots; an idle one gives its slot up', () => {
+    const e = new StatsEngine({ maxWorkloads: 2, evict: true });
+    for (let i = 0; i < EVICT_BELOW_SAMPLES; i++) {
+      e.ingest(sample('A', i), i);
+      e.ingest(sample('B', i), i);
+    }
+    assert.equal(e.ingest(sample('C', 1), 1000), undefined, 'both established and active: dropped');
+    assert.equal(e.droppedSamples, 1);
+    e.ingest(sample('A', 1000), EVICT_IDLE_MS);
+    assert.ok(e.ingest(sample('C', 2), EVICT_IDLE_MS + 100), 'B idle for 5 min: evicted');
+    assert.equal(e.lastEvicted, 'B');
+    assert.deepEqual([...e.workloads.keys()].sort(), ['A', 'C']);
   });
 });

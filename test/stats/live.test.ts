@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { LineDecoder } from '../../src/line/decoder.js';
+import { emptySample } from '../../src/line/types.js';
 import { collectPhase } from '../../src/report/collect.js';
 import { type BaselineDocument, makeProfile } from '../../src/stats/baseline.js';
 import { LiveTracker } from '../../src/stats/live.js';
@@ -62,5 +63,29 @@ describe('contention detection on the H100 fixtures', () => {
     replay(tracker, `${H100}/shared-fft.log`, 'FFT');
     assert.equal(tracker.get('FFT')?.detectors, undefined);
     assert.equal(tracker.get('FFT')?.baseline, undefined);
+  });
+
+  it('evicts junk workloads from its live state too, and says which', () => {
+    const evicted: string[] = [];
+    const tracker = new LiveTracker({ maxWorkloads: 4, onEvict: (w) => evicted.push(w) });
+    const line = (w: string, i: number) => ({
+      ...emptySample(),
+      workload: w,
+      iteration: i,
+      startSec: 1,
+      endSec: 1,
+      endNsec: 500_000,
+      deviceMs: 0.4,
+    });
+    for (let i = 0; i < 10; i++) tracker.ingest(line(`junk${i}`, 1), i);
+    assert.ok(tracker.ingest(line('real', 1), 10));
+    assert.deepEqual(
+      [...tracker.workloads()].map((w) => w.stats.workload).sort(),
+      [...tracker.engine.workloads.keys()].sort(),
+      'live state and statistics hold the same workloads',
+    );
+    assert.ok(tracker.get('real'));
+    assert.equal(evicted.length, 7);
+    assert.equal(tracker.get('junk0'), undefined);
   });
 });

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BoundedTail } from '../../src/sources/tail.js';
+import { ktsLines, waitFor } from '../helpers.js';
+
+/** Runs `hook` once at the next end of file, before the tail looks at the path: the race, made certain. */
+class RacyTail extends BoundedTail {
+  hook: (() => void) | undefined;
+  protected override onEndOfFileForTail(): unknown {
+    const h = this.hook;
+    this.hook = undefined;
+    h?.();
+    return super.onEndOfFileForTail();
+  }
+}
+
+describe('bounded tail', () => {
+  it('reads lines written to the old file between its last read and the rename, before switching', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-tail-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, ktsLines('A', 0, 10));
+    const got: number[] = [];
+    const tail = new RacyTail(path, { startPos: 'start', maxLine: 16384, onOverlong: () => undefined });
+    tail.on('line', (l: string) => got.push(Number(l.split(',')[3])));
+    tail.start();
+    try {
+      await waitFor(() => got.length === 10, 5000, 'first lines');
+      tail.hook = () => {
+        appendFileSync(path, ktsLines('A', 10, 5)); // after the reader saw the end of the file
+        renameSync(path, `${path}.1`);
+        writeFileSync(path, ktsLines('A', 15, 5));
+      };
+      tail.poke();
+      await waitFor(() => got.length >= 20, 5000, 'lines of both files');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+    } finally {
+      await tail.stop();
+    }
+  });
+
+  it('cuts an over-long line once and goes on with the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-tail-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, `${'x'.repeat(100_000)}\n${ktsLines('A', 0, 2)}`);
+    const got: string[] = [];
+    const heads: number[] = [];
+    const tail = new BoundedTail(path, { startPos: 'start', maxLine: 1000, onOverlong: (h) => heads.push(h.length) });
+    tail.on('line', (l: string) => got.push(l));
+    tail.start();
+    try {
+      await waitFor(() => got.length === 2, 5000, 'lines after the long one');
+      assert.deepEqual(heads, [1000]);
+      assert.match(got[0] ?? '', /^KTS_APP,v1,A,0,/);
+    } finally {
+      await tail.stop();
+    }
+  });
+});
