@@ -5,6 +5,7 @@
 import type { V1Container, V1EnvVar, V1ObjectMeta, V1PodSpec, V1Toleration, V1Volume } from '@kubernetes/client-node';
 import { requestsGpu } from './gpu-resources.js';
 import { dirOf, freeName, freePort, isWindows, mountAt, projectedToken, TOKEN_DIR, volumeNames } from './pod-shape.js';
+import { promSource } from './prom-wiring.js';
 
 export { requestsGpu } from './gpu-resources.js';
 
@@ -23,7 +24,7 @@ export type Tier = (typeof TIERS)[number];
 /** The taint `kts guard` keeps on nodes running active gold work, and what lets gold pods land there. */
 export const GOLD_TAINT = { key: 'kts.dev/gold-active', value: 'true', effect: 'NoSchedule' } as const;
 export const GOLD_TOLERATION: V1Toleration = { key: GOLD_TAINT.key, operator: 'Equal', value: GOLD_TAINT.value, effect: GOLD_TAINT.effect };
-export const SOURCES = ['k8s-logs', 'cri', 'file'] as const;
+export const SOURCES = ['k8s-logs', 'cri', 'file', 'prom'] as const;
 export type SourceKind = (typeof SOURCES)[number];
 
 /** API server minor version from which native sidecars (initContainers with restartPolicy Always) are on by default. */
@@ -162,6 +163,13 @@ export function injectPod(input: PodLike, opts: InjectOptions): InjectResult {
     else if (given.value !== file)
       warnings.push(`KTS_LOG_FILE of ${target.name} is not a literal absolute path; the sidecar follows ${file}`);
   }
+  const promEnv: V1EnvVar[] = [];
+  if (source === 'prom') {
+    const p = promSource(target, annotations);
+    if ('error' in p) return { injected: false, reason: p.error };
+    sourceSpec = p.source;
+    promEnv.push(...p.env);
+  }
   if (spec.automountServiceAccountToken === false) {
     // The pod opted out of its token; the sidecar (logs, Events, ConfigMap baselines) needs one.
     // A projected token mounted into the sidecar alone keeps the workload containers without it.
@@ -210,7 +218,7 @@ export function injectPod(input: PodLike, opts: InjectOptions): InjectResult {
     completion.push({ name: 'KTS_EXIT_WITH', value: target.name });
     warnings.push(`restartPolicy ${spec.restartPolicy} without native sidecars: the kts sidecar exits once ${target.name} has terminated`);
   }
-  const container = sidecar(opts.image, sourceSpec, port, [tierEnv, ...handover, ...completion], mounts);
+  const container = sidecar(opts.image, sourceSpec, port, [tierEnv, ...handover, ...completion, ...promEnv], mounts);
   if (native) spec.initContainers = [...(spec.initContainers ?? []), { ...container, restartPolicy: 'Always' }];
   else spec.containers = [...spec.containers, container];
   spec.volumes = [...(spec.volumes ?? []), ...volumes];

@@ -10,6 +10,7 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { gpuShareKind, isGpuResource } from '../../src/k8s/gpu-resources.js';
 import { type InjectResult, injectPod, type PodLike, SIDECAR_NAME } from '../../src/k8s/inject.js';
+import { resolveConfig } from '../../src/serve/config.js';
 
 const IMAGE = 'ghcr.io/kts-exporter/kts-exporter:test';
 
@@ -187,5 +188,50 @@ describe('injector: pod shapes', () => {
       !out.spec?.containers.some((c) => c.volumeMounts?.some((m) => m.name === host?.name)),
       'no workload container mounts the host path',
     );
+  });
+
+  it('kts.dev/source prom: the sidecar reads the workload container own histogram, configured from the annotations', () => {
+    const vllm = gpuPod({}, 'nvidia.com/gpu.shared', {
+      'kts.dev/source': 'prom',
+      'kts.dev/metrics-port': 'http',
+      'kts.dev/preset': 'vllm-itl',
+      'kts.dev/prom-labels': 'model_name=llama',
+    });
+    (vllm.spec?.containers[0] as V1Container).ports = [{ name: 'http', containerPort: 8000 }];
+    const out = valid(injectPod(vllm, { image: IMAGE, serverMinor: 30 }));
+    const env = envOf(sidecarOf(out));
+    assert.equal(env.KTS_SOURCE, 'prom:http://127.0.0.1:8000/metrics');
+    assert.equal(env.KTS_PRESET, 'vllm-itl');
+    assert.equal(env.KTS_PROM_LABELS, 'model_name=llama');
+    // What the injector writes is a configuration kts serve accepts.
+    const cfg = resolveConfig({}, { ...(env as Record<string, string>), POD_NAME: 'infer-0', POD_NAMESPACE: 'gpu' });
+    assert.deepEqual(cfg.source, [{ kind: 'prom', url: 'http://127.0.0.1:8000/metrics' }]);
+    assert.equal(cfg.preset, 'vllm-itl');
+
+    const triton = gpuPod({}, 'nvidia.com/gpu', {
+      'kts.dev/source': 'prom',
+      'kts.dev/metrics-path': '/metrics',
+      'kts.dev/preset': 'triton-first-response',
+    });
+    (triton.spec?.containers[0] as V1Container).ports = [
+      { name: 'http', containerPort: 8000 },
+      { name: 'grpc', containerPort: 8001 },
+      { name: 'metrics', containerPort: 8002 },
+    ];
+    assert.equal(
+      envOf(sidecarOf(valid(injectPod(triton, { image: IMAGE, serverMinor: 30 })))).KTS_SOURCE,
+      'prom:http://127.0.0.1:8002/metrics',
+    );
+
+    for (const [ann, why] of [
+      [{ 'kts.dev/source': 'prom', 'kts.dev/preset': 'vllm-itl' }, /metrics-port/],
+      [{ 'kts.dev/source': 'prom', 'kts.dev/metrics-port': '8000' }, /kts.dev\/preset/],
+      [{ 'kts.dev/source': 'prom', 'kts.dev/metrics-port': '8000', 'kts.dev/preset': 'vllm-typo' }, /not one of/],
+      [{ 'kts.dev/source': 'prom', 'kts.dev/metrics-port': '99999', 'kts.dev/preset': 'vllm-itl' }, /metrics-port/],
+    ] as const) {
+      const r = injectPod(gpuPod({}, 'nvidia.com/gpu', { ...ann }), { image: IMAGE, serverMinor: 30 });
+      assert.equal(r.injected, false);
+      assert.match(r.injected ? '' : r.reason, why);
+    }
   });
 });

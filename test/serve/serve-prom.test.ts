@@ -128,6 +128,62 @@ describe('kts serve --source prom: (real prometheus_client exposition)', {
     await a.stop('SIGKILL');
   });
 
+  it('kts baseline capture --from prom:<url> --duration reads the histogram for that long', async () => {
+    const out = join(dir, 'captured.json');
+    const cli = spawn(
+      process.execPath,
+      [
+        `${ROOT}dist/src/cli.js`,
+        'baseline',
+        'capture',
+        '--from',
+        `prom:${url}`,
+        '--duration',
+        '3s',
+        '--preset',
+        'vllm-itl',
+        '--prom-labels',
+        'model_name=llama',
+        '--prom-interval-ms',
+        '200',
+        '--profile',
+        'h100',
+        '--out',
+        out,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    cli.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
+    // The first scrape only sets the base: observe after it.
+    await new Promise((r) => setTimeout(r, 800));
+    const some = solo.slice(0, 500);
+    await workload.send({ observe: some, model: 'llama' });
+    assert.equal(await exited, 0, stderr);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as {
+      profiles: { workload: string; source: string; clocks: Record<string, { p99_ms: number; count: number }> }[];
+    };
+    const p = doc.profiles[0];
+    assert.equal(p?.workload, 'vllm-itl');
+    assert.equal(p?.source, `prom:${url}`);
+    assert.equal(p?.clocks.device, undefined);
+    assert.equal(p?.clocks.wall?.count, some.length);
+    const [lo, hi] = bucket(nearestRank(some, 0.99));
+    assert.ok(p.clocks.wall.p99_ms >= lo * 1e3 * 0.999 && p.clocks.wall.p99_ms <= hi * 1e3 * 1.001, `p99 ${p.clocks.wall.p99_ms} ms`);
+    const bad = spawnSync(
+      process.execPath,
+      [`${ROOT}dist/src/cli.js`, 'baseline', 'capture', '--from', `prom:${url}`, '--profile', 'x', '--out', out],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /needs --duration/);
+  });
+
   it('reports a live DF within the bucket bound of the exact nearest-rank DF, wall clock only', async (t) => {
     const b = await startServeProcess([...args(), '--baseline', baseline()]);
     serves.push(b);
