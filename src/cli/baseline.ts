@@ -47,13 +47,7 @@ async function capturePromProfiles(url: string, flags: CaptureFlags): Promise<Ba
         ...(flags.promHistogram !== undefined ? { promHistogram: flags.promHistogram } : {}),
         ...(flags.promLabels !== undefined ? { promLabels: flags.promLabels } : {}),
         ...(flags.promWorkload !== undefined ? { promWorkload: flags.promWorkload } : {}),
-        // A shorter interval brings a shorter scrape time limit with it (at most the interval).
-        ...(flags.promIntervalMs !== undefined
-          ? {
-              promIntervalMs: flags.promIntervalMs,
-              promTimeoutMs: String(Math.max(1, Math.min(2000, Math.floor(Number(flags.promIntervalMs) * 0.8)))),
-            }
-          : {}),
+        ...(flags.promIntervalMs !== undefined ? { promIntervalMs: flags.promIntervalMs } : {}),
       },
       {},
     );

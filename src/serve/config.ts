@@ -174,7 +174,7 @@ export const SERVE_OPTIONS = [
     key: 'promTimeoutMs',
     flag: '--prom-timeout-ms <ms>',
     env: 'KTS_PROM_TIMEOUT_MS',
-    description: 'prom: sources: time limit of one scrape',
+    description: 'prom: sources: time limit of one scrape (default 2000, or 80 % of a shorter --prom-interval-ms)',
     default: '2000',
     schema: int(50, 600_000),
   },
@@ -477,6 +477,9 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
   if (prom && cfg.preset !== undefined && cfg.promHistogram !== undefined) {
     throw new ConfigError('invalid --prom-histogram (KTS_PROM_HISTOGRAM): give either --preset or --prom-histogram, not both');
   }
+  // Left at its default, the scrape time limit follows a shorter interval (80 % of it).
+  if (!explicit.includes('promTimeoutMs') && cfg.promTimeoutMs > cfg.promIntervalMs)
+    cfg.promTimeoutMs = Math.max(50, Math.floor(cfg.promIntervalMs * 0.8));
   if (cfg.promTimeoutMs > cfg.promIntervalMs) {
     throw new ConfigError(
       `invalid --prom-timeout-ms (KTS_PROM_TIMEOUT_MS): ${cfg.promTimeoutMs} is above --prom-interval-ms ${cfg.promIntervalMs}`,

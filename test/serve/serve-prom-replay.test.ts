@@ -33,10 +33,9 @@ describe('the prom: source on the bundled vLLM recording (README example)', () =
       'vllm-itl',
       '--baseline',
       `${ROOT}test/fixtures/prom/vllm-itl-baseline.json`,
+      // no --prom-timeout-ms: its default follows the shorter interval
       '--prom-interval-ms',
       '100',
-      '--prom-timeout-ms',
-      '80',
       '--dcgm-url',
       'none',
     ]);
