@@ -8,6 +8,7 @@
  * - metrics_endpoint: /metrics render time with 16 workloads;
  * - detection: contention detection delay on the H100 fixtures, and false alarms on solo data;
  * - detection_arl: the detector's mean run length to a false alarm, simulated (BENCH_ARL_SAMPLES);
+ * - side_by_side_mtail: kts serve and mtail following one file at 1, 100, 10,000 lines/s (BENCH_NODE);
  * - sidecar_concurrent_scrapes: /metrics under 50 concurrent clients while ingesting 2,000 lines/s;
  * - sidecar_file_tail: `kts serve` as a process tailing a file, scraped every second;
  * - sidecar_faults: peak RSS of `kts serve` (injected heap limits) through a 50 MB line, an
@@ -27,6 +28,7 @@ import { faultFigures } from './faults.js';
 import { generateLog } from './generate.js';
 import { runMtail, which } from './mtail.js';
 import { scrapeLatency } from './scrape.js';
+import { sideBySide } from './side-by-side.js';
 
 const lines = Number(process.env.BENCH_LINES ?? 5_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'kts-bench-'));
@@ -71,6 +73,7 @@ const result = {
   detection: await detectionFigures(),
   detection_arl: arlFigures(),
   sidecar_concurrent_scrapes: await concurrentScrapes(dir, pin),
+  side_by_side_mtail: await sideBySide(),
   sidecar_file_tail: await fileTailIngest(dir, Number(process.env.BENCH_E2E_LINES ?? 2_000_000), pin),
   sidecar_faults: await faultFigures(),
   ...(process.env.BENCH_SOAK === '0' ? {} : { sidecar_soak: await soak(dir, pin) }),

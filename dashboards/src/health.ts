@@ -29,8 +29,18 @@ export function healthDashboard(): DashboardBuilder {
     )
     .add(ts('Source restarts', 'none', `sum by (pod, reason) (increase(kts_source_restarts_total{${SEL}}[$__rate_interval]))`, '{{pod}} {{reason}}'))
     .add(ts('Scrape duration', 's', `scrape_duration_seconds{job=~".*kts.*", ${SEL}}`, '{{pod}}'))
+    // What one sidecar costs, beside what it reads (docs/sizing.md).
+    .add(ts('CPU (share of a core)', 'percentunit', `rate(process_cpu_seconds_total{job=~".*kts.*", ${SEL}}[$__rate_interval])`, '{{pod}}'))
     .add(ts('Resident memory', 'bytes', `process_resident_memory_bytes{job=~".*kts.*", ${SEL}}`, '{{pod}}'))
-    .add(ts('CPU', 'percentunit', `rate(process_cpu_seconds_total{job=~".*kts.*", ${SEL}}[$__rate_interval])`, '{{pod}}'))
+    .add(
+      ts(
+        'CPU per line read',
+        's',
+        `rate(process_cpu_seconds_total{job=~".*kts.*", ${SEL}}[$__rate_interval]) / on (namespace, pod) sum by (namespace, pod) (rate(kts_lines_total{${SEL}}[$__rate_interval]))`,
+        '{{pod}}',
+      ),
+    )
+    .add(ts('Lines read per second (all results)', 'ops', `sum by (pod) (rate(kts_lines_total{${SEL}}[$__rate_interval]))`, '{{pod}}'))
     .add(ts('Workloads tracked', 'none', `kts_workloads{${SEL}}`, '{{pod}}'))
     .add(ts('Baseline loaded', 'none', `kts_baseline_loaded{${SEL}}`, '{{pod}} {{workload}}'))
     .add(ts('Baseline reloads', 'none', `sum by (pod, result) (increase(kts_baseline_reloads_total{${SEL}}[$__rate_interval]))`, '{{pod}} {{result}}'))
