@@ -70,6 +70,13 @@ export const METRICS = {
     ['workload', 'window', 'bound'],
     'Workloads read from their own Prometheus histogram (prom: sources) only: the bucket holding the wall p99, bound="lower" and bound="upper" (+Inf above the largest finite bucket). The true p99 lies between them; kts_latency_seconds interpolates inside it and kts_degradation_factor is 1 while the live and the baseline p99 share a bucket.',
   ),
+  serverStageMean: m(
+    'kts_server_stage_mean_seconds',
+    'gauge',
+    'latency',
+    ['workload', 'stage'],
+    "Mean time per request in each stage over the latest prom: scrape interval, from the server's cumulative counters (Triton: stage queue, compute_infer). A mean only: no quantile, no tail; NaN when no request ended in the interval.",
+  ),
   promProblems: m(
     'kts_prom_source_problems_total',
     'counter',

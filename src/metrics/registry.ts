@@ -328,6 +328,11 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
         set({ workload: w.live.stats.workload, window, bound: 'upper' }, b[1] / 1e9);
       }
   });
+  gauge(METRICS.serverStageMean, (set) => {
+    for (const s of state.sources)
+      if (s instanceof PromSource && s.stageMeans !== undefined)
+        for (const [stage, seconds] of s.stageMeans.latest) set({ workload: s.opts.workload, stage }, seconds);
+  });
   counter(METRICS.promProblems, (set) => {
     for (const s of state.sources)
       if (s instanceof PromSource) for (const [reason, n] of s.problems) set({ source: s.status.name, reason }, n);

@@ -37,6 +37,7 @@ export function makePromSource(url: string, cfg: ServeConfig, tracker: LiveTrack
     intervalMs: cfg.promIntervalMs,
     timeoutMs: cfg.promTimeoutMs,
     maxBytes: cfg.promMaxBytes,
+    ...(preset !== undefined && 'stages' in preset ? { stages: preset.stages } : {}),
     onError: (problem, message) => log.warn({ source: `prom:${url}`, problem, err: message }, 'prom source: interval not counted'),
     onObservations: (i) => {
       const sec = Math.floor(i.atMs / 1000);

@@ -9,6 +9,8 @@
  * read from each scrape, never assumed.
  */
 
+import type { StageCounters } from './prom-counters.js';
+
 export interface PromPreset {
   /** Histogram names, the first present wins (older names as fallbacks). */
   readonly names: readonly string[];
@@ -17,6 +19,8 @@ export interface PromPreset {
   /** Label names a --prom-labels filter usually picks from. */
   readonly labels: readonly string[];
   readonly what: string;
+  /** Cumulative per-stage duration counters beside the histogram (a mean per interval only). */
+  readonly stages?: StageCounters;
 }
 
 const S = 1e9;
@@ -74,6 +78,14 @@ export const PRESETS = {
     nsPerUnit: MS,
     labels: ['model', 'version'],
     what: 'Triton time to the first response (histogram_latencies=true)',
+    // Triton's always-on counters: microseconds summed over the successful requests.
+    stages: {
+      requests: 'nv_inference_request_success',
+      stages: [
+        { stage: 'queue', duration: 'nv_inference_queue_duration_us', nsPerUnit: 1e3 },
+        { stage: 'compute_infer', duration: 'nv_inference_compute_infer_duration_us', nsPerUnit: 1e3 },
+      ],
+    },
   },
 } as const satisfies Record<string, PromPreset>;
 

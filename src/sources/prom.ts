@@ -6,6 +6,7 @@
  * reason and never stops it; an endpoint that is down does not gate /readyz.
  */
 import { LineDecoder } from '../line/decoder.js';
+import { type StageCounters, StageMeans } from './prom-counters.js';
 import { HistogramDelta } from './prom-delta.js';
 import { fetchBounded } from './prom-fetch.js';
 import { readHistogram } from './prom-text.js';
@@ -47,8 +48,10 @@ export interface PromSourceOptions {
   timeoutMs: number;
   maxBytes: number;
   onObservations: (i: PromInterval) => void;
-  /** Every successful scrape's body, for readers of other families (Triton's mean split). */
+  /** Every successful scrape's body, for readers of other families. */
   onBody?: (text: string, atMs: number) => void;
+  /** Cumulative duration and request counters to read a mean per stage from (Triton). */
+  stages?: StageCounters;
   onError?: (problem: PromProblem, message: string) => void;
 }
 
@@ -62,12 +65,15 @@ export class PromSource implements Source {
   /** Observations handed on. */
   observations = 0;
   private readonly delta = new HistogramDelta();
+  /** The latest interval's mean per stage, when the server has stage counters (Triton). */
+  readonly stageMeans: StageMeans | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private inFlight: Promise<void> = Promise.resolve();
 
   constructor(readonly opts: PromSourceOptions) {
     this.status = newStatus(`prom:${opts.url}`);
+    this.stageMeans = opts.stages === undefined ? undefined : new StageMeans(opts.stages, opts.labels);
   }
 
   async start(): Promise<void> {
@@ -97,6 +103,7 @@ export class PromSource implements Source {
     if (!got.ok) return this.fail(got.problem, got.message, false);
     this.scrapes++;
     o.onBody?.(got.text, atMs);
+    this.stageMeans?.observe(got.text);
     const read = readHistogram(got.text, o.names, o.labels);
     if (!read.ok) {
       if (read.problem === 'missing_histogram') this.delta.markAbsent();

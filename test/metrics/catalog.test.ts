@@ -8,6 +8,7 @@ import { CATALOG } from '../../src/metrics/catalog.js';
 import { metricsMarkdown } from '../../src/metrics/docs.js';
 import { buildRegistry } from '../../src/metrics/registry.js';
 import { PromSource } from '../../src/sources/prom.js';
+import { PRESETS } from '../../src/sources/prom-presets.js';
 import type { Source } from '../../src/sources/source.js';
 import { newStatus } from '../../src/sources/source.js';
 import { parseBaselineDocument } from '../../src/stats/baseline.js';
@@ -101,7 +102,14 @@ describe('metric catalog contract', () => {
       timeoutMs: 500,
       maxBytes: 1024,
       onObservations: () => undefined,
+      stages: PRESETS['triton-first-response'].stages,
     });
+    // Two scrapes of Triton's cumulative counters: 4 requests, 8 ms queued and 40 ms computing in all.
+    const triton = (n: number, q: number, c: number) =>
+      `nv_inference_request_success{model="m",version="1"} ${n}\nnv_inference_queue_duration_us{model="m",version="1"} ${q}\nnv_inference_compute_infer_duration_us{model="m",version="1"} ${c}\n`;
+    prom.stageMeans?.observe(triton(10, 1000, 5000));
+    prom.stageMeans?.observe(triton(14, 9000, 45000));
+    assert.deepEqual(Object.fromEntries(prom.stageMeans?.latest ?? []), { queue: 0.002, compute_infer: 0.01 });
     const source: Source = { status: { ...newStatus('file:/x'), up: true }, decoder, start: async () => {}, stop: async () => {} };
     source.status.restarts.set('truncate', 1);
     const { registry } = buildRegistry(
