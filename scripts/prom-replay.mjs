@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Serves a recorded /metrics sequence (JSONL of {"t_s", "body"}, e.g.
 // test/fixtures/prom/vllm-itl-recording.jsonl) on 127.0.0.1:<port>/metrics: each request gets
-// the latest body whose t_s has passed (time scaled by --speed), the last one after the end.
+// the latest body whose t_s has passed (time scaled by --speed; the clock starts at the first
+// request, so a scraper that starts late misses nothing), the last one after the end.
 // For trying `kts serve --source prom:` without an inference server:
 //   node scripts/prom-replay.mjs test/fixtures/prom/vllm-itl-recording.jsonl --port 18000 --speed 4
 import { readFileSync } from 'node:fs';
@@ -22,12 +23,13 @@ const frames = readFileSync(file, 'utf8')
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l));
 const speed = opt('speed', 1);
-const started = Date.now();
+let started;
 const server = createServer((req, res) => {
   if (req.url !== '/metrics') {
     res.writeHead(404).end();
     return;
   }
+  started ??= Date.now();
   const t = ((Date.now() - started) / 1000) * speed;
   let frame = frames[0];
   for (const f of frames) if (f.t_s <= t) frame = f;

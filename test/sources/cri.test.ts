@@ -33,20 +33,24 @@ test('cri source: kubelet rotation and a container restart, every line once', as
   const decoder = new LineDecoder((s) => seen.push(`${s.workload}:${s.iteration}`));
   const source = new CriSource({ namespace: 'gpu', name: 'fft-0' }, 'app', decoder, { root, podUid: 'uid-1', pollMs: 50 });
   await source.start();
-  await waitFor(() => seen.length === 40, 5000, 'existing lines');
-  assert.equal(source.status.up, true);
+  // Stopped whatever happens: a source left running keeps the test file from ever exiting.
+  try {
+    await waitFor(() => seen.length === 40, 20_000, 'existing lines');
+    assert.equal(source.status.up, true);
 
-  // Kubelet's rotation: rename to 0.log.<time>, the runtime reopens a fresh 0.log.
-  appendFileSync(join(dir, '0.log'), cri(ktsLines('FFT', 40, 10)));
-  renameSync(join(dir, '0.log'), join(dir, '0.log.20261125-032130'));
-  writeFileSync(join(dir, '0.log'), cri(ktsLines('FFT', 50, 10)));
-  await waitFor(() => seen.length === 60, 8000, 'lines after rotation');
+    // Kubelet's rotation: rename to 0.log.<time>, the runtime reopens a fresh 0.log.
+    appendFileSync(join(dir, '0.log'), cri(ktsLines('FFT', 40, 10)));
+    renameSync(join(dir, '0.log'), join(dir, '0.log.20261125-032130'));
+    writeFileSync(join(dir, '0.log'), cri(ktsLines('FFT', 50, 10)));
+    await waitFor(() => seen.length === 60, 20_000, `lines after rotation (seen ${seen.length})`);
 
-  // The container restarts: 1.log, iterations from 0 again.
-  writeFileSync(join(dir, '1.log'), cri(ktsLines('FFT', 0, 25)));
-  await waitFor(() => seen.length === 85, 8000, 'lines of the restarted container');
-  await new Promise((r) => setTimeout(r, 300));
-  await source.stop();
+    // The container restarts: 1.log, iterations from 0 again.
+    writeFileSync(join(dir, '1.log'), cri(ktsLines('FFT', 0, 25)));
+    await waitFor(() => seen.length === 85, 20_000, 'lines of the restarted container');
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    await source.stop();
+  }
 
   const expected = [...Array.from({ length: 60 }, (_, i) => `FFT:${i}`), ...Array.from({ length: 25 }, (_, i) => `FFT:${i}`)];
   assert.deepEqual(seen, expected);
@@ -66,6 +70,9 @@ test('cri source: a pod directory that appears late is waited for', async () => 
   const dir = join(root, 'gpu_gemm-0_abc', 'app');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, '0.log'), cri(ktsLines('GEMM', 0, 12)));
-  await waitFor(() => seen.length === 12, 8000, 'lines once the directory exists');
-  await source.stop();
+  try {
+    await waitFor(() => seen.length === 12, 20_000, 'lines once the directory exists');
+  } finally {
+    await source.stop();
+  }
 });

@@ -16,7 +16,7 @@ import { readHistogram } from '../../src/sources/prom-text.js';
 function histogram(name: string, labels: string, bounds: readonly number[], counts: readonly number[]): string {
   const l = labels === '' ? '' : `${labels},`;
   const lines = [`# HELP ${name} from the server`, `# TYPE ${name} histogram`];
-  bounds.forEach((b, i) => lines.push(`${name}_bucket{${l}le="${b}"} ${counts[i]}`));
+  for (const [i, b] of bounds.entries()) lines.push(`${name}_bucket{${l}le="${b}"} ${counts[i]}`);
   lines.push(`${name}_bucket{${l}le="+Inf"} ${counts.at(-1)}`);
   lines.push(`${name}_sum${labels === '' ? '' : `{${labels}}`} 1.5`, `${name}_count${labels === '' ? '' : `{${labels}}`} ${counts.at(-1)}`);
   return `${lines.join('\n')}\n`;
