@@ -1,6 +1,6 @@
 /**
  * The README's example of the prom: source, on the bundled recording: scripts/prom-replay.mjs
- * serves test/fixtures/prom/vllm-itl-recording.jsonl (60 s alone, then 60 s 1.9x slower) and
+ * serves test/fixtures/prom/vllm-itl-recording.jsonl (60 s alone, then 60 s 3x slower) and
  * `kts serve --source prom: --preset vllm-itl` against the bundled baseline shows a live DF
  * and detects the slowdown, for a workload that prints nothing.
  */
