@@ -71,27 +71,17 @@ export function makeProfile(args: {
   /** Only the wall clock exists (a prom: source): device and queue are left out. */
   wallOnly?: boolean;
 }): BaselineProfile {
-  if (args.wallOnly === true) {
-    return {
-      profile: args.profile,
-      workload: args.workload,
-      captured_at: args.capturedAt.toISOString(),
-      ...(args.gpuModel !== undefined ? { gpu_model: args.gpuModel } : {}),
-      ...(args.source !== undefined ? { source: args.source } : {}),
-      clocks: { wall: clockBaselineFromSummary(args.clocks.wall) },
-    };
-  }
+  const wall = clockBaselineFromSummary(args.clocks.wall);
   return {
     profile: args.profile,
     workload: args.workload,
     captured_at: args.capturedAt.toISOString(),
     ...(args.gpuModel !== undefined ? { gpu_model: args.gpuModel } : {}),
     ...(args.source !== undefined ? { source: args.source } : {}),
-    clocks: {
-      device: clockBaselineFromSummary(args.clocks.device),
-      wall: clockBaselineFromSummary(args.clocks.wall),
-      queue: clockBaselineFromSummary(args.clocks.queue),
-    },
+    clocks:
+      args.wallOnly === true
+        ? { wall }
+        : { device: clockBaselineFromSummary(args.clocks.device), wall, queue: clockBaselineFromSummary(args.clocks.queue) },
   };
 }
 

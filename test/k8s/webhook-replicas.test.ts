@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,33 +13,11 @@ import { Pod } from 'kubernetes-models/v1/Pod';
 import type { AdmissionReview } from '../../src/k8s/admission.js';
 import { BUNDLE, type KtsProcess, ROOT, startKtsProcess } from '../helpers.js';
 import { FakeKubeApi } from './fake-api.js';
+import { postReview } from './post.js';
 
 const REVIEW = readFileSync(`${ROOT}test/k8s/fixtures/gpu-pod-review.json`, 'utf8');
 
-function post(port: number, body: string, ca: string): Promise<{ status: number; json: AdmissionReview }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/mutate',
-        method: 'POST',
-        ca,
-        servername: 'kts-webhook.kts-system.svc',
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => {
-          text += d.toString();
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as AdmissionReview }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (port: number, body: string, ca: string) => postReview(port, '/mutate', body, ca);
 
 describe('kts webhook: two replicas from the bundle share one CA', () => {
   const api = new FakeKubeApi();

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
@@ -12,22 +11,11 @@ import type { AdmissionReview } from '../../src/k8s/admission.js';
 import { type RunningWebhook, startWebhook } from '../../src/k8s/webhook-server.js';
 import { ROOT } from '../helpers.js';
 import { FakeKubeApi } from './fake-api.js';
+import { postReview } from './post.js';
 
 const REVIEW = readFileSync(`${ROOT}test/k8s/fixtures/gpu-pod-review.json`, 'utf8');
 
-function post(port: number, path: string, body: string, ca: string): Promise<{ status: number; json: AdmissionReview }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => {
-        text += d.toString();
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as AdmissionReview }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = postReview;
 
 describe('kts webhook (HTTPS, self-signed CA)', () => {
   const api = new FakeKubeApi();
