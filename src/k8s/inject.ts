@@ -7,8 +7,6 @@ import { requestsGpu } from './gpu-resources.js';
 import { dirOf, freeName, freePort, isWindows, mountAt, projectedToken, TOKEN_DIR, volumeNames } from './pod-shape.js';
 import { promSource } from './prom-wiring.js';
 
-export { requestsGpu } from './gpu-resources.js';
-
 export const SIDECAR_NAME = 'kts-sidecar';
 export const METRICS_PORT = 9464;
 export const LABEL_INJECT = 'kts.dev/inject';

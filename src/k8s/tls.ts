@@ -66,8 +66,3 @@ export function issueServing(ca: CertificateAuthority, dnsNames: readonly string
   cert.sign(caKey, forge.md.sha256.create());
   return { caPem: ca.caPem, certPem: forge.pki.certificateToPem(cert), keyPem: leaf.privPem };
 }
-
-/** A fresh CA and a serving certificate under it. */
-export function selfSignedServing(dnsNames: readonly string[], ips: readonly string[] = []): ServingTls {
-  return issueServing(makeCa(), dnsNames, ips);
-}

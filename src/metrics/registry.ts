@@ -20,9 +20,11 @@ import { LineCounters } from '../line/counters.js';
 import { MALFORMED_REASONS } from '../line/types.js';
 import { PromSource } from '../sources/prom.js';
 import type { Source } from '../sources/source.js';
+import type { Clock } from '../stats/clocks.js';
+import type { ContentionDetector } from '../stats/detector.js';
 import { DF_CLOCKS, type LiveTracker } from '../stats/live.js';
 import { QUANTILES } from '../stats/summary.js';
-import { WINDOWS } from '../stats/windows.js';
+import { WINDOWS, type WindowName } from '../stats/windows.js';
 import { VERSION } from '../version.js';
 import { DURATION_BUCKETS, METRICS, type MetricSpec } from './catalog.js';
 import { HISTOGRAM_CLOCKS, type HistogramClock, SnapshotCache, type WorkloadSnapshot } from './snapshot.js';
@@ -212,20 +214,34 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   gauge(METRICS.lastSample, (set) => {
     for (const w of state.tracker.workloads()) set({ workload: w.stats.workload }, w.stats.lastSampleEpoch);
   });
-  gauge(METRICS.degradation, (set) => {
-    for (const w of snap().workloads)
-      for (const clock of DF_CLOCKS) {
-        const df = w.df[clock];
-        if (df !== undefined) for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, df[window]);
-      }
-  });
-  gauge(METRICS.aloneDegradation, (set) => {
-    for (const w of snap().workloads)
-      for (const clock of DF_CLOCKS) {
-        const df = w.aloneDf[clock];
-        if (df !== undefined) for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, df[window]);
-      }
-  });
+  /** One series per clock and window of a per-workload figure the snapshot holds. */
+  const perClockWindow =
+    (pick: (w: WorkloadSnapshot) => Partial<Record<Clock, Record<WindowName, number>>>) =>
+    (set: Setter): void => {
+      for (const w of snap().workloads)
+        for (const clock of DF_CLOCKS) {
+          const v = pick(w)[clock];
+          if (v !== undefined) for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, v[window]);
+        }
+    };
+  /** One series per clock of a figure of each workload's detectors. */
+  const perDetector =
+    (pick: (d: ContentionDetector) => number) =>
+    (set: Setter): void => {
+      for (const w of state.tracker.workloads())
+        for (const clock of DF_CLOCKS) {
+          const d = w.detectors?.[clock];
+          if (d !== undefined) set({ workload: w.stats.workload, clock }, pick(d));
+        }
+    };
+  gauge(
+    METRICS.degradation,
+    perClockWindow((w) => w.df),
+  );
+  gauge(
+    METRICS.aloneDegradation,
+    perClockWindow((w) => w.aloneDf),
+  );
   gauge(METRICS.aloneSamples, (set) => {
     for (const w of state.tracker.workloads()) set({ workload: w.stats.workload }, w.alone.samples);
   });
@@ -235,34 +251,22 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
         for (const direction of ['faster', 'slower'] as const)
           set({ workload: w.live.stats.workload, clock, direction }, m === direction ? 1 : 0);
   });
-  gauge(METRICS.exceedance, (set) => {
-    for (const w of snap().workloads)
-      for (const clock of DF_CLOCKS) {
-        const e = w.exceedance[clock];
-        if (e !== undefined) for (const window of WINDOWS) set({ workload: w.live.stats.workload, clock, window }, e[window]);
-      }
-  });
-  gauge(METRICS.contention, (set) => {
-    for (const w of state.tracker.workloads())
-      for (const clock of DF_CLOCKS) {
-        const d = w.detectors?.[clock];
-        if (d !== undefined) set({ workload: w.stats.workload, clock }, d.active ? 1 : 0);
-      }
-  });
-  gauge(METRICS.contentionScore, (set) => {
-    for (const w of state.tracker.workloads())
-      for (const clock of DF_CLOCKS) {
-        const d = w.detectors?.[clock];
-        if (d !== undefined) set({ workload: w.stats.workload, clock }, d.score);
-      }
-  });
-  counter(METRICS.contentionOnsets, (set) => {
-    for (const w of state.tracker.workloads())
-      for (const clock of DF_CLOCKS) {
-        const d = w.detectors?.[clock];
-        if (d !== undefined) set({ workload: w.stats.workload, clock }, d.onsets);
-      }
-  });
+  gauge(
+    METRICS.exceedance,
+    perClockWindow((w) => w.exceedance),
+  );
+  gauge(
+    METRICS.contention,
+    perDetector((d) => (d.active ? 1 : 0)),
+  );
+  gauge(
+    METRICS.contentionScore,
+    perDetector((d) => d.score),
+  );
+  counter(
+    METRICS.contentionOnsets,
+    perDetector((d) => d.onsets),
+  );
   gauge(METRICS.threshold, (set) => {
     for (const w of state.tracker.workloads()) {
       set({ workload: w.stats.workload, severity: 'warning' }, w.thresholds.warning);

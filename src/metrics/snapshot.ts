@@ -81,11 +81,10 @@ function workloadSnapshot(w: LiveWorkload, nowMs: number): WorkloadSnapshot {
       const r = h.read(win, QUANTILES, nowMs, boundsNs.length > 0 ? { boundsNs, out } : undefined);
       const summary = summaryFromNs(r.count, r.quantiles, r.sum, r.max);
       perWindow[win] = summary;
-      if (b !== undefined) perWindowDf[win] = degradationFactor(b, c, summary.p99Ms);
-      if (layout !== undefined && c === 'wall') {
-        p99Bucket[win] = quantileBucket(layout, summary.p99Ms * 1e6);
-        if (ref !== undefined) perWindowDf[win] = bucketedDf(layout, summary.p99Ms * 1e6, ref.p99_ms * 1e6);
-      }
+      const bucketed = layout !== undefined && c === 'wall';
+      if (bucketed) p99Bucket[win] = quantileBucket(layout, summary.p99Ms * 1e6);
+      if (bucketed && ref !== undefined) perWindowDf[win] = bucketedDf(layout, summary.p99Ms * 1e6, ref.p99_ms * 1e6);
+      else if (b !== undefined) perWindowDf[win] = degradationFactor(b, c, summary.p99Ms);
       if (p99At >= 0) perWindowExceedance[win] = r.count === 0 ? Number.NaN : (r.count - (out[p99At] as number)) / r.count;
       if (withBuckets) {
         if (p99At >= 0) out.splice(p99At, 1);

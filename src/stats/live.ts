@@ -14,7 +14,6 @@ import type { WorkloadStats } from './workload.js';
 
 /** Clocks that carry a baseline, a DF and a detector: all three (queue when the baseline has it). */
 export const DF_CLOCKS = CLOCKS;
-export type DfClock = Clock;
 
 export interface Thresholds {
   warning: number;

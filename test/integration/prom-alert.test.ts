@@ -5,49 +5,28 @@
  * the degradation alert for the workload that prints nothing reaches Alertmanager's receiver.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ROOT, type ServeProcess, startServeProcess } from '../helpers.js';
-import { ALERTMANAGER, freePort, installed, PROMETHEUS, Stack, scaledRules } from './stack.js';
+import { type RecordingRun, serveRecording } from '../serve/prom-recording.js';
+import { ALERTMANAGER, installed, PROMETHEUS, Stack, scaledRules } from './stack.js';
 
 describe('prom: source through real Prometheus and Alertmanager', {
   skip: installed(PROMETHEUS, ALERTMANAGER) ? false : 'prometheus / prometheus-alertmanager not installed (.ci/run installs them)',
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'kts-prom-alert-'));
   const stack = new Stack(dir);
-  let serve: ServeProcess | undefined;
-  let kill: () => void = () => undefined;
+  let run: RecordingRun | undefined;
   after(async () => {
-    await serve?.stop('SIGKILL');
-    kill();
+    await run?.stop();
     await stack.stop();
   });
 
   it('fires KtsTailDegradationWarning for the slowed vLLM workload', async () => {
     await stack.start([scaledRules(dir)]);
-    const port = await freePort();
-    const replay = spawn(
-      process.execPath,
-      [`${ROOT}scripts/prom-replay.mjs`, `${ROOT}test/fixtures/prom/vllm-itl-recording.jsonl`, '--port', String(port), '--speed', '8'],
-      { stdio: 'ignore' },
-    );
-    kill = () => replay.kill('SIGKILL');
-    serve = await startServeProcess([
-      '--source',
-      `prom:http://127.0.0.1:${port}/metrics`,
-      '--preset',
-      'vllm-itl',
-      '--baseline',
-      `${ROOT}test/fixtures/prom/vllm-itl-baseline.json`,
-      '--prom-interval-ms',
-      '250',
-      '--dcgm-url',
-      'none',
-    ]);
-    stack.setTargets([{ address: new URL(serve.url).host, labels: { namespace: 'llm', pod: 'vllm-0', container: 'kts-sidecar' } }]);
+    run = await serveRecording(8, ['--prom-interval-ms', '250']);
+    stack.setTargets([{ address: new URL(run.serve.url).host, labels: { namespace: 'llm', pod: 'vllm-0', container: 'kts-sidecar' } }]);
     await stack.until(
       async () =>
         stack.deliveries.some((d) =>

@@ -5,42 +5,21 @@
  * and detects the slowdown, for a workload that prints nothing.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
-import { ROOT, type ServeProcess, scrapeUntil, series, startServeProcess } from '../helpers.js';
-import { freePort } from '../integration/stack.js';
+import { scrapeUntil, series } from '../helpers.js';
+import { type RecordingRun, serveRecording } from './prom-recording.js';
 
 describe('the prom: source on the bundled vLLM recording (README example)', () => {
-  const children: { kill: () => void }[] = [];
-  let serve: ServeProcess | undefined;
+  let run: RecordingRun | undefined;
   after(async () => {
-    await serve?.stop('SIGKILL');
-    for (const c of children) c.kill();
+    await run?.stop();
   });
 
   it('shows a live DF above 1 once the recording slows, and detects it', async () => {
-    const port = await freePort();
-    const replay = spawn(
-      process.execPath,
-      [`${ROOT}scripts/prom-replay.mjs`, `${ROOT}test/fixtures/prom/vllm-itl-recording.jsonl`, '--port', String(port), '--speed', '20'],
-      { stdio: 'ignore' },
-    );
-    children.push({ kill: () => replay.kill('SIGKILL') });
-    serve = await startServeProcess([
-      '--source',
-      `prom:http://127.0.0.1:${port}/metrics`,
-      '--preset',
-      'vllm-itl',
-      '--baseline',
-      `${ROOT}test/fixtures/prom/vllm-itl-baseline.json`,
-      // no --prom-timeout-ms: its default follows the shorter interval
-      '--prom-interval-ms',
-      '100',
-      '--dcgm-url',
-      'none',
-    ]);
+    // no --prom-timeout-ms: its default follows the shorter interval
+    run = await serveRecording(20, ['--prom-interval-ms', '100']);
     const text = await scrapeUntil(
-      serve.url,
+      run.serve.url,
       (t) =>
         (series(t, 'kts_contention_detected', { workload: 'vllm-itl', clock: 'wall' }) ?? 0) === 1 &&
         (series(t, 'kts_degradation_factor', { workload: 'vllm-itl', clock: 'wall', window: '1m' }) ?? 0) > 1.2,
