@@ -423,7 +423,10 @@ export function buildRegistry(state: ExpositionState, opts: { defaultMetrics?: b
   });
 
   if (opts.defaultMetrics !== false) {
-    collectDefaultMetrics({ register: registry });
+    // prom-client samples the event-loop delay with a libuv timer every 10 ms by default: 100
+    // wake-ups a second, most of an idle sidecar's CPU (issue 17). Once a second still catches
+    // any stall longer than a second and costs 1/100th.
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
     // Their per-type twins (nodejs_active_handles{type} ...) stay and carry the same counts.
     for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(name);
   }

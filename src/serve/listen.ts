@@ -1,5 +1,6 @@
 /** The HTTP listener of `kts serve`: bound before any source starts, its failure one clear line. */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import { http } from '../io/node-http.js';
 
 /** The listen address cannot be used (in use, not permitted, no such address): a configuration error. */
 export class ListenError extends Error {}
@@ -12,7 +13,7 @@ const WHY: Record<string, string> = {
 
 export function listen(app: RequestListener, address: { host: string; port: number }): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const srv = createServer(app);
+    const srv = http.createServer(app);
     srv.once('error', (err: NodeJS.ErrnoException) => {
       const why = WHY[err.code ?? ''] ?? err.message;
       reject(new ListenError(`--listen ${address.host}:${address.port}: ${why}`));
