@@ -10,8 +10,17 @@
  *    inode, but lines written to the old file after its last read (before the writer moved
  *    on) were never read. Here, once the path names a new non-empty file, the old one is read
  *    to its end once more before switching: every line exactly once.
+ * 3. Cost per write (issue 17). For every directory event tail-file reads, emits each line
+ *    from its own `setImmediate`, reads again to learn that the file ended, then stats the
+ *    path: four thread-pool round trips and one event-loop turn per line, most of the
+ *    sidecar's CPU at the 10-200 lines/s GPU workloads print. Here the lines of a read are
+ *    emitted in one go (a read is at most 64 KiB, so the loop stays short), a read shorter
+ *    than asked is taken as the end of the file (no second read), and a plain append (the
+ *    read brought data, no file was created, renamed or deleted) does not stat the path at
+ *    its end more than once per `statEveryMs`. Any other end of file stats it as before,
+ *    and a skipped stat is made up `statEveryMs` later.
  */
-import { stat } from 'node:fs';
+import { readSync, stat } from 'node:fs';
 import Tail from 'tail-file';
 
 export interface BoundedTailOptions {
@@ -20,11 +29,17 @@ export interface BoundedTailOptions {
   maxLine: number;
   /** Called once per over-long line with its first `maxLine` characters. */
   onOverlong: (head: string) => void;
+  /** Least time between two looks at the path for a truncation or rotation (default 1000 ms). */
+  statEveryMs?: number;
+  /** Least time between two reads that directory events ask for while no file is renamed (default 250 ms). */
+  readGapMs?: number;
 }
 
 const NEWLINE = '\n';
 /** Bytes per read: fewer calls than tail-file's 4 KiB for a busy log. */
 const READ_BYTES = 64 * 1024;
+/** A directory is quiet when nothing in it was created, renamed or deleted for this long. */
+const QUIET_MS = 1000;
 
 export class BoundedTail extends Tail {
   /** Characters of `txt` already searched for a newline. */
@@ -33,6 +48,19 @@ export class BoundedTail extends Tail {
   private skipping = false;
   /** The old file was read again after the path was seen to name a new one. */
   private drained = false;
+  /** Bytes the last read returned; Infinity when a read must come before the end is assumed. */
+  private lastRead = Number.POSITIVE_INFINITY;
+  private lastStatMs = 0;
+  /** The next end of file stats the path whatever the time since the last stat. */
+  private statDue = false;
+  private statTimer: NodeJS.Timeout | undefined;
+  /** The next read is the first after a directory event. */
+  private readNowOnce = false;
+  private lastEventReadMs = 0;
+  private lastRenameMs = 0;
+  private gapTimer: NodeJS.Timeout | undefined;
+  private readonly readGapMs: number;
+  private readonly statEveryMs: number;
   private readonly maxLine: number;
   private readonly onOverlong: (head: string) => void;
 
@@ -40,37 +68,121 @@ export class BoundedTail extends Tail {
     super(path, { startPos: opts.startPos, force: true, encoding: 'latin1', sep: NEWLINE, _bufsize: READ_BYTES });
     this.maxLine = opts.maxLine;
     this.onOverlong = opts.onOverlong;
+    this.statEveryMs = opts.statEveryMs ?? 1000;
+    this.readGapMs = opts.readGapMs ?? 250;
   }
 
-  /** Reads whatever is new now (a watchdog's nudge when directory events were missed). */
+  /** Reads whatever is new now and looks at the path (a watchdog's nudge when directory events were missed). */
   poke(): void {
+    this.statDue = true;
     if (typeof this.fd === 'number' && !this.reading) this.readStuff();
+  }
+
+  override async stop(): Promise<void> {
+    if (this.statTimer !== undefined) clearTimeout(this.statTimer);
+    if (this.gapTimer !== undefined) clearTimeout(this.gapTimer);
+    this.statTimer = undefined;
+    this.gapTimer = undefined;
+    await super.stop();
+  }
+
+  protected override append(err: unknown, bytesRead: number, buf: Buffer): unknown {
+    this.lastRead = bytesRead;
+    // Nothing new although something happened (a truncation, another file of the directory).
+    if (bytesRead === 0) this.statDue = true;
+    return super.append(err, bytesRead, buf);
+  }
+
+  /**
+   * A write's directory event. While the directory is quiet (nothing created, renamed or
+   * deleted for a second) reads are at least `readGapMs` apart, as mtail polls every 250 ms:
+   * a workload that flushes every line at 100 lines/s costs four reads a second, not 100.
+   * Around a rotation every event is read at once, as tail-file does, so no file is skipped.
+   */
+  protected override checkDir(type: string, name: string | null): unknown {
+    const now = Date.now();
+    if (type === 'rename') {
+      // A file of the directory was created, renamed or deleted: maybe ours.
+      this.statDue = true;
+      this.lastRenameMs = now;
+    } else if (typeof this.fd === 'number' && now - this.lastRenameMs >= QUIET_MS) {
+      const wait = this.lastEventReadMs + this.readGapMs - now;
+      if (wait > 0) {
+        this.gapTimer ??= setTimeout(() => {
+          this.gapTimer = undefined;
+          this.checkDir('change', name);
+        }, wait).unref();
+        return undefined;
+      }
+    }
+    this.lastEventReadMs = now;
+    this.readNowOnce = true;
+    return super.checkDir(type, name);
+  }
+
+  /**
+   * The first read after a directory event is made on this thread: an append of a few lines
+   * read from the page cache takes microseconds, while a thread-pool read costs two thread
+   * wake-ups (the log is a local file: an emptyDir or the node's container log). Any read
+   * after it (a backlog, 64 KiB at a time) goes through the thread pool as tail-file does, so
+   * a long catch-up never holds the event loop.
+   */
+  protected override readStuff(): void {
+    const now = this.readNowOnce;
+    this.readNowOnce = false;
+    if (!now || !this.started || typeof this.fd !== 'number' || typeof this.pos !== 'number' || this.reading || this.unzip !== null) {
+      super.readStuff();
+      return;
+    }
+    this.reading = true;
+    this.readable = false;
+    this.buf ??= Buffer.alloc(READ_BYTES);
+    let n = 0;
+    try {
+      n = readSync(this.fd, this.buf, 0, READ_BYTES, this.pos);
+    } catch (err) {
+      this.append(err, 0, this.buf);
+      return;
+    }
+    this.append(null, n, this.buf);
   }
 
   protected override getLine(): unknown {
     // Only the tailing mode is bent; tail-file's findStart keeps its own.
     if (this.onLine !== this.onLineForTail) return super.getLine();
+    const txt = this.txt;
+    let from = 0;
     for (;;) {
-      const nl = this.txt.indexOf(NEWLINE, this.scanned);
-      if (nl < 0) {
-        if (this.txt.length > this.maxLine) {
-          if (!this.skipping) this.onOverlong(this.txt.slice(0, this.maxLine));
-          this.skipping = true;
-          this.posNext += this.txt.length;
-          this.txt = '';
-        }
-        this.scanned = this.txt.length;
-        this.readStuff();
-        return undefined;
-      }
-      const line = this.txt.slice(0, nl);
+      const nl = txt.indexOf(NEWLINE, from + this.scanned);
+      if (nl < 0) break;
+      const line = txt.slice(from, nl);
       this.posLast = this.posNext;
-      this.posNext += nl + 1;
-      this.txt = this.txt.slice(nl + 1);
+      this.posNext += nl + 1 - from;
+      from = nl + 1;
       this.scanned = 0;
-      if (!this.skipping) return this.onLine(null, line, this.posLast);
-      this.skipping = false; // the rest of an over-long line: dropped
+      if (this.skipping) {
+        this.skipping = false; // the rest of an over-long line: dropped
+        continue;
+      }
+      if (this.posLast >= this.posSkip) this.emit('line', line);
+      // A listener may have stopped the tail: its state is reset, leave it so.
+      if (this.started === null || this.stopping) return undefined;
     }
+    this.txt = from === 0 ? txt : txt.slice(from);
+    if (this.txt.length > this.maxLine) {
+      if (!this.skipping) this.onOverlong(this.txt.slice(0, this.maxLine));
+      this.skipping = true;
+      this.posNext += this.txt.length;
+      this.txt = '';
+    }
+    this.scanned = this.txt.length;
+    const shortRead = this.lastRead < READ_BYTES;
+    this.lastRead = Number.POSITIVE_INFINITY;
+    // A regular file read short is at its end: go there without reading nothing once more
+    // (not for gzip, whose reads are not what is decoded, nor when an event came meanwhile).
+    if (shortRead && !this.readable && this.unzip === null) return this.decode(null);
+    this.readStuff();
+    return undefined;
   }
 
   protected override setBytePos(pos: number | 'start'): void {
@@ -87,17 +199,28 @@ export class BoundedTail extends Tail {
     this.scanned = 0;
     this.skipping = false;
     this.drained = false;
+    this.lastRead = Number.POSITIVE_INFINITY;
   }
 
   protected override onEndOfFileForTail(): unknown {
-    if (this.drained || !this.started || this.stopping === true || typeof this.fd !== 'number') {
+    if (this.drained || !this.started || this.stopping || typeof this.fd !== 'number' || this.backlog.length > 0) {
       this.drained = false;
       return super.onEndOfFileForTail();
     }
+    const sinceStat = Date.now() - this.lastStatMs;
+    if (!this.statDue && sinceStat < this.statEveryMs) {
+      // tail-file's end of file without its stat; the stat comes at the latest statEveryMs on.
+      this.statLater(this.statEveryMs - sinceStat);
+      if (this.readable) return this.readStuff();
+      this.emit('eof', this.pos);
+      return undefined;
+    }
+    this.statDue = false;
+    this.lastStatMs = Date.now();
     this.reading = true;
     stat(this.filename, (err, st) => {
       this.reading = false;
-      if (err === null && st.ino !== this.ino && st.size > 0 && this.stopping !== true) {
+      if (err === null && st.ino !== this.ino && st.size > 0 && !this.stopping) {
         // Rotated, and the writer is on the new file: the old one is complete now.
         this.drained = true;
         this.readStuff();
@@ -106,5 +229,14 @@ export class BoundedTail extends Tail {
       super.onEndOfFileForTail();
     });
     return undefined;
+  }
+
+  private statLater(ms: number): void {
+    if (this.statTimer !== undefined) return;
+    this.statTimer = setTimeout(() => {
+      this.statTimer = undefined;
+      this.poke();
+    }, ms);
+    this.statTimer.unref();
   }
 }

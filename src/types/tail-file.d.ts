@@ -24,14 +24,25 @@ declare module 'tail-file' {
     protected posLast: number;
     protected posNext: number;
     protected started: string | null;
-    protected stopping: boolean | undefined;
+    protected stopping: string | boolean | null | undefined;
     protected reading: boolean;
+    protected buf: Buffer | null;
+    /** A directory event came while a read was in flight. */
+    protected readable: boolean;
+    /** Character position before which lines are not emitted. */
+    protected posSkip: number;
+    /** Files still to catch up on before the primary one. */
+    protected backlog: string[];
+    protected unzip: unknown;
     protected fd: number | null | 'init';
     protected onLine: (err: unknown, line?: string, pos?: number) => unknown;
     protected onLineForTail(err: unknown, line?: string, pos?: number): unknown;
     protected onEndOfFileForTail(): unknown;
     protected getLine(): unknown;
     protected readStuff(): void;
+    protected append(err: unknown, bytesRead: number, buf: Buffer): unknown;
+    protected decode(chunk: Buffer | null): unknown;
+    protected checkDir(type: string, name: string | null): unknown;
     protected setBytePos(pos: number | 'start'): void;
     protected setCharPos(pos: number | 'start'): void;
   }

@@ -63,3 +63,40 @@ describe('bounded tail', () => {
     }
   });
 });
+
+describe('bounded tail cost', () => {
+  it('reads a line-per-write writer a few times a second while the directory is quiet, every line once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-tail-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, '');
+    let reads = 0;
+    class CountingTail extends BoundedTail {
+      protected override append(err: unknown, bytesRead: number, buf: Buffer): unknown {
+        reads++;
+        return super.append(err, bytesRead, buf);
+      }
+    }
+    const got: number[] = [];
+    const tail = new CountingTail(path, { startPos: 'start', maxLine: 16384, onOverlong: () => undefined });
+    tail.on('line', (l: string) => got.push(Number(l.split(',')[3])));
+    tail.start();
+    try {
+      await waitFor(() => typeof (tail as unknown as { fd: unknown }).fd === 'number', 5000, 'open');
+      await new Promise((r) => setTimeout(r, 1100)); // the directory is quiet
+      const before = reads;
+      for (let i = 0; i < 100; i++) {
+        appendFileSync(path, ktsLines('A', i, 1)); // one write per line, as a flushing emitter does
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await waitFor(() => got.length === 100, 5000, 'all lines');
+      assert.deepEqual(
+        got,
+        Array.from({ length: 100 }, (_, i) => i),
+      );
+      // ~1.2 s of writes: at most one read per 250 ms and a stat's read each second, not 100.
+      assert.ok(reads - before <= 15, `${reads - before} reads for 100 writes`);
+    } finally {
+      await tail.stop();
+    }
+  });
+});
