@@ -4,11 +4,18 @@
  * The watch is re-established with back-off when it ends; capture mode writes the document
  * back (create, or replace with the read resourceVersion, retried on conflict).
  */
-import { type CoreV1Api, type KubeConfig, type V1ConfigMap, Watch } from '@kubernetes/client-node';
-import { apiErrorCode, errorMessage } from '../k8s/client.js';
+import { apiErrorCode, errorMessage } from '../k8s/errors.js';
+import type { Abortable } from '../k8s/rest.js';
+import type { ConfigMap, SidecarApi } from '../k8s/sidecar-api.js';
 import { Backoff } from '../sources/backoff.js';
 import { type BaselineDocument, parseBaselineDocument } from '../stats/baseline.js';
 import { type BaselineStore, type LoadResult, parseJsonDocument } from './store.js';
+
+/** What the store needs of the API. */
+export type ConfigMapApi = Pick<
+  SidecarApi,
+  'readNamespacedConfigMap' | 'createNamespacedConfigMap' | 'replaceNamespacedConfigMap' | 'watchConfigMap'
+>;
 
 export class ConfigMapBaselineStore implements BaselineStore {
   readonly description: string;
@@ -16,8 +23,7 @@ export class ConfigMapBaselineStore implements BaselineStore {
   watchRestarts = 0;
 
   constructor(
-    private readonly kc: KubeConfig,
-    private readonly api: CoreV1Api,
+    private readonly api: ConfigMapApi,
     private readonly namespace: string,
     private readonly name: string,
     private readonly key: string,
@@ -26,7 +32,7 @@ export class ConfigMapBaselineStore implements BaselineStore {
     this.description = `configmap ${namespace}/${name} key ${key}`;
   }
 
-  private fromObject(cm: V1ConfigMap | undefined): LoadResult {
+  private fromObject(cm: ConfigMap | undefined): LoadResult {
     const text = cm?.data?.[this.key];
     if (text === undefined) return { ok: false, missing: true, error: `${this.description}: no such key` };
     return parseJsonDocument(text, this.description, parseBaselineDocument);
@@ -43,7 +49,7 @@ export class ConfigMapBaselineStore implements BaselineStore {
 
   watch(onLoad: (doc: BaselineDocument) => void, onError: (error: string) => void): () => void {
     let stopped = false;
-    let abort: AbortController | undefined;
+    let abort: Abortable | undefined;
     let timer: NodeJS.Timeout | undefined;
     let lastVersion: string | undefined;
     const restart = (err: unknown): void => {
@@ -56,11 +62,10 @@ export class ConfigMapBaselineStore implements BaselineStore {
     };
     const start = (): void => {
       if (stopped) return;
-      new Watch(this.kc)
-        .watch(
-          `/api/v1/namespaces/${this.namespace}/configmaps`,
-          { fieldSelector: `metadata.name=${this.name}` },
-          (phase: string, obj: V1ConfigMap) => {
+      this.api
+        .watchConfigMap(
+          { namespace: this.namespace, name: this.name },
+          (phase, obj) => {
             this.backoff.reset();
             const version = obj.metadata?.resourceVersion;
             if (phase === 'DELETED') {
@@ -78,6 +83,7 @@ export class ConfigMapBaselineStore implements BaselineStore {
         )
         .then((a) => {
           abort = a;
+          if (stopped) a.abort();
         }, restart);
     };
     start();
@@ -91,7 +97,7 @@ export class ConfigMapBaselineStore implements BaselineStore {
   async write(doc: BaselineDocument): Promise<void> {
     const value = `${JSON.stringify(doc, null, 2)}\n`;
     for (let attempt = 0; ; attempt++) {
-      let current: V1ConfigMap | undefined;
+      let current: ConfigMap | undefined;
       try {
         current = await this.api.readNamespacedConfigMap({ name: this.name, namespace: this.namespace });
       } catch (err) {

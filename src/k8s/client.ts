@@ -1,14 +1,14 @@
 /**
- * The one place that builds Kubernetes API clients: kubeconfig from $KUBECONFIG or
- * ~/.kube/config when present, else the pod's service account (in-cluster). The sidecar
- * learns who it is from the downward API (POD_NAME, POD_NAMESPACE).
+ * The one place that builds @kubernetes/client-node clients, for the cluster-wide components
+ * (kts webhook, kts guard, kts inject): kubeconfig from $KUBECONFIG or ~/.kube/config when
+ * present, else the pod's service account (in-cluster). The sidecar (`kts serve`) does not
+ * load this module: it has its own small client (src/k8s/rest.ts). It learns who it is from
+ * the downward API (POD_NAME, POD_NAMESPACE).
  */
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { PodRef } from './errors.js';
 
-export interface PodRef {
-  namespace: string;
-  name: string;
-}
+export { apiErrorCode, errorMessage, type PodRef } from './errors.js';
 
 export function loadKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
@@ -26,18 +26,4 @@ export function podFromEnv(env: NodeJS.ProcessEnv): PodRef | undefined {
   const namespace = env.POD_NAMESPACE;
   if (name === undefined || name === '' || namespace === undefined || namespace === '') return undefined;
   return { name, namespace };
-}
-
-/** Status code of a failed client call (ApiException.code), if any. */
-export function apiErrorCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-export function errorMessage(err: unknown): string {
-  const code = apiErrorCode(err);
-  const body = (err as { body?: unknown } | null)?.body;
-  const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
-  if (code !== undefined) return `HTTP ${code}${typeof message === 'string' ? `: ${message}` : ''}`;
-  return err instanceof Error ? err.message : String(err);
 }

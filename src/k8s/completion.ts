@@ -5,11 +5,16 @@
  * under restartPolicy Never any termination, under OnFailure a successful one (a failed one is
  * restarted by the kubelet). Read errors are retried; they never stop the sidecar.
  */
-import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
-import type { PodRef } from './client.js';
+import { errorMessage, type PodRef } from './errors.js';
+import type { Pod } from './sidecar-api.js';
+
+/** What --exit-with needs of the API (SidecarApi has it). */
+export interface PodReader {
+  readNamespacedPod(r: PodRef): Promise<Pod>;
+}
 
 /** Whether `container` of `pod` has terminated and will not be restarted. */
-export function terminatedForGood(pod: V1Pod, container: string): { done: boolean; exitCode?: number } {
+export function terminatedForGood(pod: Pod, container: string): { done: boolean; exitCode?: number } {
   const st = pod.status?.containerStatuses?.find((c) => c.name === container);
   const t = st?.state?.terminated;
   if (t === undefined) return { done: false };
@@ -19,7 +24,7 @@ export function terminatedForGood(pod: V1Pod, container: string): { done: boolea
 }
 
 export function watchCompletion(
-  core: CoreV1Api,
+  core: PodReader,
   pod: PodRef,
   container: string,
   onDone: (exitCode: number | undefined) => void,
@@ -38,7 +43,7 @@ export function watchCompletion(
         return;
       }
     } catch (err) {
-      onError((err as Error).message);
+      onError(errorMessage(err));
     }
     if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
   };

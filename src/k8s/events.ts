@@ -1,6 +1,11 @@
 /** A core/v1 Event about a pod: how the sidecar and kts guard say what they did and why. */
-import type { CoreV1Api } from '@kubernetes/client-node';
-import type { PodRef } from './client.js';
+import type { CoreV1Event } from '@kubernetes/client-node';
+import type { PodRef } from './errors.js';
+
+/** Both @kubernetes/client-node's CoreV1Api (kts guard) and the sidecar's SidecarApi have this. */
+export interface EventApi {
+  createNamespacedEvent(r: { namespace: string; body: CoreV1Event }): Promise<unknown>;
+}
 
 export interface PodEvent {
   type: 'Normal' | 'Warning';
@@ -13,7 +18,7 @@ export interface PodEvent {
   reportingInstance: string;
 }
 
-export async function createPodEvent(api: CoreV1Api, pod: PodRef & { uid?: string }, e: PodEvent): Promise<void> {
+export async function createPodEvent(api: EventApi, pod: PodRef & { uid?: string }, e: PodEvent): Promise<void> {
   const now = new Date();
   await api.createNamespacedEvent({
     namespace: pod.namespace,

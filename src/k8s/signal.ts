@@ -6,9 +6,8 @@
  * workload is back below its warning threshold the condition goes False and a Normal Event
  * says so. Failures are counted and logged, never fatal.
  */
-import { type CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { errorMessage, type PodRef } from './client.js';
-import { createPodEvent } from './events.js';
+import { errorMessage, type PodRef } from './errors.js';
+import { createPodEvent, type EventApi } from './events.js';
 
 export const CONDITION_TYPE = 'kts.dev/TailContention';
 
@@ -19,6 +18,11 @@ export interface WorkloadReading {
   df: { device: number; wall: number; queue?: number };
   p99Ms: { device: number; wall: number; queue?: number };
   thresholds: { warning: number; critical: number };
+}
+
+/** What pod signalling needs of the API (SidecarApi has it): Events, and a strategic merge patch of pods/status. */
+export interface SignalApi extends EventApi {
+  patchNamespacedPodStatus(r: PodRef & { body: object }): Promise<unknown>;
 }
 
 export interface SignalCounts {
@@ -70,7 +74,7 @@ export class PodSignaller {
   private busy: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly api: CoreV1Api,
+    private readonly api: SignalApi,
     private readonly pod: PodRef & { uid?: string },
     private readonly onError: (what: string, message: string) => void,
     private readonly minEventIntervalMs = 300_000,
@@ -119,26 +123,23 @@ export class PodSignaller {
 
   private async condition(status: boolean, message: string): Promise<boolean> {
     try {
-      await this.api.patchNamespacedPodStatus(
-        {
-          name: this.pod.name,
-          namespace: this.pod.namespace,
-          body: {
-            status: {
-              conditions: [
-                {
-                  type: CONDITION_TYPE,
-                  status: status ? 'True' : 'False',
-                  reason: status ? 'TailContention' : 'TailLatencyRecovered',
-                  message,
-                  lastTransitionTime: new Date(),
-                },
-              ],
-            },
+      await this.api.patchNamespacedPodStatus({
+        name: this.pod.name,
+        namespace: this.pod.namespace,
+        body: {
+          status: {
+            conditions: [
+              {
+                type: CONDITION_TYPE,
+                status: status ? 'True' : 'False',
+                reason: status ? 'TailContention' : 'TailLatencyRecovered',
+                message,
+                lastTransitionTime: new Date(),
+              },
+            ],
           },
         },
-        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-      );
+      });
       this.counts.conditions.success++;
       return true;
     } catch (err) {

@@ -6,7 +6,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { type Logger, pino } from 'pino';
 import { FileBaselineStore } from '../baselines/file-store.js';
 import type { BaselineStore } from '../baselines/store.js';
@@ -67,17 +66,8 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   const signalsOn = cfg.podSignals === 'true' || (cfg.podSignals === 'auto' && cfg.pod !== undefined);
   const needsApi =
     cfg.source.some((s) => s.kind === 'k8s-logs') || cfg.baseline?.kind === 'configmap' || signalsOn || cfg.exitWith !== undefined;
-  const k8s = needsApi ? await import('./kube.js') : undefined;
-  let kube: KubeConfig | undefined;
-  // Loaded above whenever a source, the baseline or pod signals need the API.
-  const kube8s = (): NonNullable<typeof k8s> => {
-    if (k8s === undefined) throw new Error('Kubernetes adapters not loaded');
-    return k8s;
-  };
-  const kubeConfig = (): KubeConfig => {
-    kube ??= kube8s().loadKubeConfig();
-    return kube;
-  };
+  // Every use of the API needs the pod (config.ts checks), so `k8s` is there wherever `pod` is.
+  const k8s = needsApi ? await (await import('./kube.js')).connectKube(cfg, log) : undefined;
   const pod = cfg.pod;
   const dedups: Deduplicator[] = [];
   // dcgm-exporter correlation: its failures are logged and counted, never fatal.
@@ -117,7 +107,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       const decoder = new LineDecoder((s) => {
         if (dedup.accept(s)) count(s);
       });
-      return new k8s.K8sLogSource(kubeConfig(), pod, spec.container, decoder, { onError });
+      return k8s.logSource(pod, spec.container, decoder, { onError });
     }
     const decoder = new LineDecoder(count);
     if (spec.kind === 'cri' && pod !== undefined) {
@@ -138,13 +128,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       ? undefined
       : target.kind === 'file'
         ? new FileBaselineStore(target.path, cfg.baselinePollMs)
-        : new (kube8s().ConfigMapBaselineStore)(
-            kubeConfig(),
-            kube8s().coreApi(kubeConfig()),
-            pod?.namespace ?? 'default',
-            target.name,
-            target.key,
-          );
+        : k8s?.baselineStore(pod?.namespace ?? 'default', target.name, target.key);
 
   const reloads = { success: 0, failure: 0 };
   let baselineError: string | undefined;
@@ -221,10 +205,8 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
 
   const signaller =
     signalsOn && pod !== undefined && k8s !== undefined
-      ? new k8s.PodSignaller(
-          k8s.coreApi(kubeConfig()),
-          { namespace: pod.namespace, name: pod.name, ...(pod.uid !== undefined ? { uid: pod.uid } : {}) },
-          (what, message) => log.warn({ what, err: message }, 'pod signal failed'),
+      ? k8s.signaller({ namespace: pod.namespace, name: pod.name, ...(pod.uid !== undefined ? { uid: pod.uid } : {}) }, (what, message) =>
+          log.warn({ what, err: message }, 'pod signal failed'),
         )
       : undefined;
   const { registry, snapshots, render } = buildRegistry({
@@ -280,7 +262,6 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
   const stopCompletion =
     exitWith !== undefined && pod !== undefined && k8s !== undefined
       ? k8s.watchCompletion(
-          k8s.coreApi(kubeConfig()),
           pod,
           exitWith,
           (exitCode) => {
@@ -303,6 +284,7 @@ export async function startServe(cfg: ServeConfig, deps: ServeDeps = {}): Promis
       annotations.stop();
       await captureWrite;
       await Promise.all([...sources.map((s) => s.stop()), dcgm?.scraper.stop()]);
+      k8s?.close();
       // Finish in-flight scrapes, drop idle keep-alive connections.
       await new Promise<void>((resolve) => {
         if (server === undefined) return resolve();

@@ -10,8 +10,9 @@
  * life in this pod, and it rebuilds the statistics after a restart of the sidecar itself.
  */
 import { Writable } from 'node:stream';
-import { type KubeConfig, Log } from '@kubernetes/client-node';
-import { errorMessage, type PodRef } from '../k8s/client.js';
+import { errorMessage, type PodRef } from '../k8s/errors.js';
+import type { Abortable } from '../k8s/rest.js';
+import type { SidecarApi } from '../k8s/sidecar-api.js';
 import { type LineDecoder, MAX_PHYSICAL_LINE } from '../line/decoder.js';
 import { Backoff } from './backoff.js';
 import { countRestart, newStatus, type Source, type SourceStatus } from './source.js';
@@ -27,6 +28,9 @@ export function timestampKey(ts: string): string {
   return `${ts.slice(0, dot)}.${frac.padEnd(9, '0')}`;
 }
 
+/** What the source needs of the API. */
+export type PodLogApi = Pick<SidecarApi, 'followPodLog'>;
+
 export interface K8sLogSourceOptions {
   backoff?: Backoff;
   onError?: (message: string) => void;
@@ -36,11 +40,10 @@ export class K8sLogSource implements Source {
   readonly status: SourceStatus;
   /** Lines skipped after a reconnect because they were already read. */
   replayedLines = 0;
-  private readonly log: Log;
   private readonly backoff: Backoff;
   private stopped = false;
   private generation = 0;
-  private abort: AbortController | undefined;
+  private abort: Abortable | undefined;
   private retry: NodeJS.Timeout | undefined;
   private lastTs: string | undefined;
   private lastKey = '';
@@ -49,14 +52,13 @@ export class K8sLogSource implements Source {
   private skipping = false;
 
   constructor(
-    kc: KubeConfig,
+    private readonly api: PodLogApi,
     private readonly pod: PodRef,
     private readonly container: string,
     readonly decoder: LineDecoder,
     private readonly opts: K8sLogSourceOptions = {},
   ) {
     this.status = newStatus(`k8s-logs:${container}`, ['reconnect']);
-    this.log = new Log(kc);
     this.backoff = opts.backoff ?? new Backoff(250, 30_000);
   }
 
@@ -98,11 +100,13 @@ export class K8sLogSource implements Source {
     });
     sink.on('finish', () => finish(''));
     try {
-      this.abort = await this.log.log(this.pod.namespace, this.pod.name, this.container, sink, {
-        follow: true,
-        timestamps: true,
-        ...(this.lastTs !== undefined ? { sinceTime: this.lastTs } : {}),
-      });
+      const open = await this.api.followPodLog(
+        { namespace: this.pod.namespace, name: this.pod.name, container: this.container, sinceTime: this.lastTs },
+        sink,
+      );
+      // Stopped while connecting: this stream is nobody's.
+      if (gen !== this.generation) return open.abort();
+      this.abort = open;
       if (gen === this.generation && !ended) {
         this.status.up = true;
         this.status.lastError = undefined;

@@ -5,7 +5,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigMapBaselineStore } from '../../src/baselines/configmap-store.js';
@@ -28,18 +28,21 @@ function since(api: FakeKubeApi, from: number, keep: (c: { verb: string; resourc
   );
 }
 
-/** Every API call of the sidecar: pod logs, its baseline ConfigMap (read, write, watch), its own pod (--exit-with), pod signals. */
-export async function sidecarCalls(api: FakeKubeApi, kc: KubeConfig): Promise<Set<string>> {
+/**
+ * Every API call of the sidecar, through its own client: pod logs, its baseline ConfigMap (read,
+ * write, watch), its own pod (--exit-with), pod signals.
+ */
+export async function sidecarCalls(api: FakeKubeApi): Promise<Set<string>> {
   const from = api.calls.length;
+  const core = await api.sidecarApi();
   api.addPod('gpu', 'fft-0', { spec: { containers: [{ name: 'app' }] } });
   api.appendLog('gpu', 'fft-0', 'app', ['KTS_APP,v1,FFT,0,1,2,0.1,']);
   const decoder = new LineDecoder(() => undefined);
-  const logs = new K8sLogSource(kc, { namespace: 'gpu', name: 'fft-0' }, 'app', decoder);
+  const logs = new K8sLogSource(core, { namespace: 'gpu', name: 'fft-0' }, 'app', decoder);
   await logs.start();
   await waitFor(() => logs.status.up, 5000, 'log stream');
   await logs.stop();
-  const core = kc.makeApiClient(CoreV1Api);
-  const store = new ConfigMapBaselineStore(kc, core, 'gpu', 'kts-baselines', 'baseline.json');
+  const store = new ConfigMapBaselineStore(core, 'gpu', 'kts-baselines', 'baseline.json');
   await store.load();
   const doc = { version: 1 as const, profiles: [] };
   await store.write({ ...doc, profiles: [] } as never).catch(() => undefined);

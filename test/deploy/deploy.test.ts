@@ -123,7 +123,7 @@ describe('RBAC against the calls the code makes', () => {
   after(() => api.stop());
 
   it("the sidecar's ClusterRole grants exactly what its API calls need", async () => {
-    const used = await sidecarCalls(api, kc);
+    const used = await sidecarCalls(api);
     assert.deepEqual([...used].sort(), [...granted(`${ROOT}deploy/base/sidecar-rbac.yaml`, 'kts-sidecar')].sort());
   });
 

@@ -336,7 +336,7 @@ describe('the Helm chart with the real helm', {
 
     it("the sidecar's ClusterRole grants exactly what its API calls need", async () => {
       const { file } = await renderedRbac(VALUE_SETS[0] as ValueSet);
-      const used = await sidecarCalls(api, kc);
+      const used = await sidecarCalls(api);
       assert.deepEqual([...used].sort(), [...granted(file, 'kts-sidecar')].sort());
     });
 

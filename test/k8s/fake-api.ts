@@ -3,15 +3,20 @@
  * code uses (pods, pod log streams with follow/timestamps/sinceTime, ConfigMaps with watch,
  * Events, pod status patches) from in-memory state, and records every request so tests can
  * check the verbs against the RBAC manifests. It is a test double for the API server, not
- * a mock of our code: the real @kubernetes/client-node talks to it over HTTP.
+ * a mock of our code: the real @kubernetes/client-node (webhook, guard) and the sidecar's own
+ * client (src/k8s/rest.ts) talk to it over HTTP, or HTTPS with client certificates.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
+import { stringify } from 'yaml';
+import { connectSidecarApi, type SidecarApi } from '../../src/k8s/sidecar-api.js';
 
 export interface LogLine {
   /** RFC3339Nano, as the kubelet writes it. */
@@ -28,6 +33,18 @@ export interface RecordedCall {
   /** `pods`, `pods/log`, `pods/status`, `configmaps`, `events`, ... */
   resource: string;
   body: unknown;
+  /** The Authorization header, if any. */
+  auth: string | undefined;
+  /** Common name of the client certificate, when one signed by the client CA was presented. */
+  clientCert: string | undefined;
+  contentType: string | undefined;
+}
+
+export interface FakeTls {
+  certPem: string;
+  keyPem: string;
+  /** CA of the client certificates to accept (they are asked for, not required). */
+  clientCaPem?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -81,6 +98,10 @@ export class FakeKubeApi {
   readonly logs = new Map<string, LogLine[]>();
   /** Answer the next N requests on this path prefix with this HTTP status. */
   readonly failNext = new Map<string, { status: number; count: number }>();
+  /** Requests on these path prefixes get no answer at all. */
+  readonly stall = new Set<string>();
+  /** When set, a request needs one of these bearer tokens or a client certificate: else 401. */
+  acceptTokens: Set<string> | undefined;
   private readonly followers = new Set<LogFollower>();
   private readonly watchers = new Set<Watcher>();
   private readonly sockets = new Set<Socket>();
@@ -89,17 +110,33 @@ export class FakeKubeApi {
   private resourceVersion = 1000;
   url = '';
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+  /** Listens on 127.0.0.1; over HTTPS with `tls`. */
+  async start(tls?: FakeTls): Promise<string> {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       void this.handle(req, res);
-    });
-    this.server.on('connection', (s: Socket) => {
+    };
+    this.server =
+      tls === undefined
+        ? createServer(handler)
+        : createHttpsServer(
+            {
+              cert: tls.certPem,
+              key: tls.keyPem,
+              ...(tls.clientCaPem !== undefined ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}),
+            },
+            handler,
+          );
+    this.server.on(tls === undefined ? 'connection' : 'secureConnection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
     await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', () => r()));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
+  }
+
+  get port(): number {
+    return Number(new URL(this.url).port);
   }
 
   /** Writes a kubeconfig pointing at this server; set KUBECONFIG to the returned path. */
@@ -121,6 +158,30 @@ export class FakeKubeApi {
       ].join('\n'),
     );
     return path;
+  }
+
+  /**
+   * Writes a kubeconfig with one context pointing at this server, the given cluster and user
+   * fields (kubeconfig spelling: token, tokenFile, client-certificate-data, ...).
+   */
+  writeKubeconfigWith(dir: string, fields: { cluster?: Record<string, unknown>; user?: Record<string, unknown> }): string {
+    const path = join(dir, 'kubeconfig.yaml');
+    const doc = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'fake', cluster: { server: this.url, ...fields.cluster } }],
+      users: [{ name: 'fake', user: { ...fields.user } }],
+      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'fake', namespace: 'default' } }],
+      'current-context': 'fake',
+    };
+    writeFileSync(path, stringify(doc));
+    return path;
+  }
+
+  /** The sidecar's own API client for this server (kubeconfig written to a temporary directory). */
+  sidecarApi(): Promise<SidecarApi> {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-fake-api-'));
+    return connectSidecarApi({ env: { KUBECONFIG: this.writeKubeconfig(dir) } });
   }
 
   /** A client configuration for this server (kubeconfig written to a temporary directory). */
@@ -210,6 +271,17 @@ export class FakeKubeApi {
     this.watchers.clear();
   }
 
+  /** Ends every open watch cleanly, as the API server does when a watch's time is up. */
+  endWatches(): void {
+    for (const w of this.watchers) w.res.end();
+    this.watchers.clear();
+  }
+
+  /** Writes raw bytes into every open watch stream. */
+  writeWatches(raw: string): void {
+    for (const w of this.watchers) w.res.write(raw);
+  }
+
   /** Creates or replaces a ConfigMap and notifies watchers, as a `kubectl apply` would. */
   putConfigMap(ns: string, name: string, data: Record<string, string>): Json {
     const key = `${ns}/${name}`;
@@ -266,8 +338,18 @@ export class FakeKubeApi {
               ? 'patch'
               : 'delete';
     const resName = `${resource ?? ''}${sub !== undefined ? `/${sub}` : ''}`;
-    this.calls.push({ method, path: url.pathname, query: url.searchParams, verb, resource: resName, body });
+    const socket = req.socket as Partial<TLSSocket>;
+    const peer = socket.authorized === true ? socket.getPeerCertificate?.() : undefined;
+    const clientCert = typeof peer?.subject?.CN === 'string' ? peer.subject.CN : undefined;
+    const auth = req.headers.authorization;
+    const contentType = req.headers['content-type'];
+    this.calls.push({ method, path: url.pathname, query: url.searchParams, verb, resource: resName, body, auth, clientCert, contentType });
 
+    if ([...this.stall].some((p) => url.pathname.startsWith(p))) return;
+    if (this.acceptTokens !== undefined && clientCert === undefined) {
+      const token = auth?.startsWith('Bearer ') === true ? auth.slice(7) : undefined;
+      if (token === undefined || !this.acceptTokens.has(token)) return this.status(res, 401, 'Unauthorized', 'Unauthorized');
+    }
     for (const [prefix, f] of this.failNext) {
       if (url.pathname.startsWith(prefix) && f.count > 0) {
         f.count--;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { CONDITION_TYPE, PodSignaller, type WorkloadReading } from '../../src/k8s/signal.js';
 import { FakeKubeApi } from './fake-api.js';
 
@@ -17,13 +16,12 @@ describe('pod signalling against the fake API server', () => {
   const errors: string[] = [];
   before(async () => {
     await api.start();
-    const kc = api.kubeConfig();
     api.addPod('gpu', 'fft-0', {
       spec: { containers: [{ name: 'fft' }] },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
     });
     signaller = new PodSignaller(
-      kc.makeApiClient(CoreV1Api),
+      await api.sidecarApi(),
       { namespace: 'gpu', name: 'fft-0', uid: 'uid-fft-0' },
       (w, m) => errors.push(`${w}: ${m}`),
       60_000,
@@ -86,5 +84,6 @@ describe('pod signalling against the fake API server', () => {
     assert.deepEqual([...used].sort(), ['create events', 'patch pods/status']);
     const patch = api.calls.find((c) => c.resource === 'pods/status');
     assert.equal(patch?.method, 'PATCH');
+    assert.equal(patch?.contentType, 'application/strategic-merge-patch+json');
   });
 });

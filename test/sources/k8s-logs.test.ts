@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { SidecarApi } from '../../src/k8s/sidecar-api.js';
 import { LineDecoder } from '../../src/line/decoder.js';
 import { Deduplicator } from '../../src/line/dedup.js';
 import { copySample, type Sample } from '../../src/line/types.js';
@@ -10,11 +10,11 @@ import { ktsLines, waitFor } from '../helpers.js';
 import { FakeKubeApi } from '../k8s/fake-api.js';
 
 const api = new FakeKubeApi();
-let kc: KubeConfig;
+let core: SidecarApi;
 
 before(async () => {
   await api.start();
-  kc = api.kubeConfig();
+  core = await api.sidecarApi();
 });
 after(() => api.stop());
 
@@ -28,7 +28,7 @@ function harness(pod: string) {
   const decoder = new LineDecoder((s) => {
     if (dedup.accept(s)) samples.push(copySample(s));
   });
-  const source = new K8sLogSource(kc, { namespace: 'gpu', name: pod }, 'app', decoder, { backoff: new Backoff(20, 200) });
+  const source = new K8sLogSource(core, { namespace: 'gpu', name: pod }, 'app', decoder, { backoff: new Backoff(20, 200) });
   return { samples, dedup, decoder, source };
 }
 
