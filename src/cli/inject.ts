@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { review } from '../k8s/admission.js';
-import { injectManifest } from '../k8s/manifest.js';
 import type { WebhookConfig } from '../k8s/webhook-server.js';
 import { VERSION } from '../version.js';
 import { requireFlags, UsageError } from './errors.js';
@@ -98,6 +97,8 @@ export function registerInject(program: Command, print: (line: string) => void, 
       const { filename } = requireFlags(given, ['filename']);
       const minor = serverMinor(given.serverVersion);
       const text = await readInput(filename);
+      // yaml (160 KB of source) is loaded only by the command that edits manifests.
+      const { injectManifest } = await import('../k8s/manifest.js');
       let r: ReturnType<typeof injectManifest>;
       try {
         r = injectManifest(text, { image: given.image, serverMinor: minor, ...(given.force === true ? { force: true } : {}) });

@@ -1,7 +1,7 @@
 /**
  * Reads an HTTP body line by line as it arrives, within a byte budget: memory stays at one
  * chunk plus one line whatever the body's size. What is over the budget is not read (the
- * stream is cancelled); a line longer than `maxLine` is skipped and reported as such.
+ * stream is cancelled through `cancel`); a line longer than `maxLine` is skipped and reported as such.
  */
 
 export interface BodyOutcome {
@@ -15,57 +15,51 @@ export interface BodyOutcome {
 const NEWLINE = 10;
 
 export async function readLines(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   maxBytes: number,
   maxLine: number,
   onLine: (line: string) => void,
+  cancel: () => void = () => undefined,
 ): Promise<BodyOutcome> {
-  const reader = body.getReader();
   const out: BodyOutcome = { bytes: 0, cut: false, longLines: 0 };
   let carry: Buffer[] = [];
   let carried = 0;
   let skipping = false;
   const emit = (parts: Buffer[]): void => onLine(Buffer.concat(parts).toString('utf8'));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      let chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      if (out.bytes + chunk.length > maxBytes) {
-        out.cut = true;
-        chunk = chunk.subarray(0, maxBytes - out.bytes);
+  for await (const value of body) {
+    let chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    if (out.bytes + chunk.length > maxBytes) {
+      out.cut = true;
+      chunk = chunk.subarray(0, maxBytes - out.bytes);
+    }
+    out.bytes += chunk.length;
+    let pos = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, pos)) {
+      if (!skipping) {
+        if (carried + nl - pos > maxLine) out.longLines++;
+        else emit([...carry, chunk.subarray(pos, nl)]);
       }
-      out.bytes += chunk.length;
-      let pos = 0;
-      for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, pos)) {
-        if (!skipping) {
-          if (carried + nl - pos > maxLine) out.longLines++;
-          else emit([...carry, chunk.subarray(pos, nl)]);
-        }
-        skipping = false;
+      skipping = false;
+      carry = [];
+      carried = 0;
+      pos = nl + 1;
+    }
+    if (pos < chunk.length && !skipping) {
+      carried += chunk.length - pos;
+      if (carried > maxLine) {
+        out.longLines++;
+        skipping = true;
         carry = [];
         carried = 0;
-        pos = nl + 1;
-      }
-      if (pos < chunk.length && !skipping) {
-        carried += chunk.length - pos;
-        if (carried > maxLine) {
-          out.longLines++;
-          skipping = true;
-          carry = [];
-          carried = 0;
-        } else {
-          carry.push(Buffer.from(chunk.subarray(pos)));
-        }
-      }
-      if (out.cut) {
-        await reader.cancel().catch(() => undefined);
-        return out; // the unfinished last line is dropped with the rest
+      } else {
+        carry.push(Buffer.from(chunk.subarray(pos)));
       }
     }
-    if (carried > 0 && !skipping) emit(carry);
-    return out;
-  } finally {
-    reader.releaseLock();
+    if (out.cut) {
+      cancel();
+      return out; // the unfinished last line is dropped with the rest
+    }
   }
+  if (carried > 0 && !skipping) emit(carry);
+  return out;
 }

@@ -3,6 +3,7 @@
  * failures) and keeps the latest reading of this pod's GPU. Its failures are counted by
  * reason and never touch the latency statistics or the sidecar's readiness.
  */
+import { HttpGetError, httpGet } from '../io/http-get.js';
 import { Backoff } from '../sources/backoff.js';
 import { readLines } from './body.js';
 import { DcgmAccumulator, DcgmParseError, type GpuReading } from './parse.js';
@@ -85,23 +86,21 @@ export class DcgmScraper {
       ...(sel.index !== undefined ? { index: sel.index } : {}),
     });
     try {
-      const res = await fetch(this.opts.url, { signal: AbortSignal.timeout(this.opts.timeoutMs) });
-      if (res.status !== 200 || res.body === null) {
-        await res.body?.cancel();
+      const res = await httpGet(this.opts.url, { timeoutMs: this.opts.timeoutMs });
+      if (res.status !== 200) {
+        res.cancel();
         return this.fail('http_status', `dcgm-exporter answered HTTP ${res.status}`, false);
       }
-      const r = await readLines(res.body, MAX_BODY_BYTES, MAX_LINE, (line) => acc.line(line));
+      const r = await readLines(res.body, MAX_BODY_BYTES, MAX_LINE, (line) => acc.line(line), res.cancel);
       if (r.cut) this.count('too_large', 1);
       this.count('bad_line', acc.badLines + r.longLines);
       if (r.cut && this.lastError === undefined) {
         this.opts.onError?.('too_large', `dcgm-exporter body over ${MAX_BODY_BYTES} bytes: read up to there`);
       }
     } catch (err) {
-      const name = (err as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError')
+      if (err instanceof HttpGetError && err.kind === 'timeout')
         return this.fail('timeout', `no answer within ${this.opts.timeoutMs} ms`, false);
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      return this.fail('connect', `${this.opts.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, false);
+      return this.fail('connect', `${this.opts.url}: ${(err as Error).message}`, false);
     } finally {
       this.lastDurationSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     }

@@ -3,7 +3,8 @@
  * start-up, a bad value reported as one line naming the flag.
  */
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../io/zod-locale.js';
 import { listenSchema } from '../serve/config.js';
 
 export interface GuardConfig {
@@ -110,11 +111,14 @@ export const GUARD_OPTIONS: readonly GuardFlag[] = [
 export class GuardConfigError extends Error {}
 
 const ms = (min: number) =>
-  z.string().regex(/^\d+$/, 'expected an integer (milliseconds)').transform(Number).pipe(z.number().int().min(min));
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+  z.pipe(z.pipe(z.string().check(z.regex(/^\d+$/, 'expected an integer (milliseconds)')), z.transform(Number)), z.int().check(z.gte(min)));
+const bool = z.pipe(
+  z.enum(['true', 'false']),
+  z.transform((v) => v === 'true'),
+);
 const DNS = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
-const SCHEMAS: Record<string, z.ZodType> = {
+const SCHEMAS: Record<string, z.ZodMiniType> = {
   listen: listenSchema,
   intervalMs: ms(100),
   activeWindowMs: ms(1000),
@@ -124,9 +128,9 @@ const SCHEMAS: Record<string, z.ZodType> = {
   evictAfterMs: ms(0),
   probeTimeoutMs: ms(100),
   leaderElection: bool,
-  leaseName: z.string().regex(DNS, 'expected a DNS name'),
-  leaseNamespace: z.string().regex(/^$|^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a namespace name'),
-  identity: z.string().max(253),
+  leaseName: z.string().check(z.regex(DNS, 'expected a DNS name')),
+  leaseNamespace: z.string().check(z.regex(/^$|^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a namespace name')),
+  identity: z.string().check(z.maxLength(253)),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug']),
 };
 
@@ -136,7 +140,7 @@ export function resolveGuardConfig(flags: Record<string, unknown>, env: NodeJS.P
     const fromFlag = flags[o.key];
     const fromEnv = env[o.env];
     const raw = fromFlag !== undefined ? String(fromFlag) : fromEnv !== undefined && fromEnv !== '' ? fromEnv : o.default;
-    const r = (SCHEMAS[o.key] as z.ZodType).safeParse(raw);
+    const r = (SCHEMAS[o.key] as z.ZodMiniType).safeParse(raw);
     if (!r.success)
       throw new GuardConfigError(`invalid ${o.flag.split(' ')[0]} (${o.env}): ${r.error.issues[0]?.message ?? 'bad value'} (got '${raw}')`);
     v[o.key] = r.data;

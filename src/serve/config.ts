@@ -3,8 +3,10 @@
  * variable (flag wins), validated at start-up. A bad value is reported as one line naming
  * the flag and the variable.
  */
-import { z } from 'zod';
+
+import * as z from 'zod/mini';
 import { uuidFromVisibleDevices } from '../dcgm/select.js';
+import '../io/zod-locale.js';
 import { SIDECAR_MEMORY_LIMIT } from '../k8s/inject.js';
 import { PRESET_NAMES, type PresetName } from '../sources/prom-presets.js';
 
@@ -38,7 +40,13 @@ export const DEFAULT_CONFIGMAP_KEY = 'baseline.json';
 
 const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-function parseSource(spec: string, ctx: z.RefinementCtx): SourceSpec {
+/** What a parse step reports its problems to (zod's parse payload). */
+type Ctx = z.core.ParsePayload;
+const addIssue = (ctx: Ctx, message: string): void => {
+  ctx.issues.push({ code: 'custom', message, input: ctx.value });
+};
+
+function parseSource(spec: string, ctx: Ctx): SourceSpec {
   if (spec === 'stdin') return { kind: 'stdin' };
   const colon = spec.indexOf(':');
   const kind = colon < 0 ? spec : spec.slice(0, colon);
@@ -46,60 +54,65 @@ function parseSource(spec: string, ctx: z.RefinementCtx): SourceSpec {
   if (kind === 'file' && arg.length > 0) return { kind: 'file', path: arg };
   if (kind === 'prom' && /^https?:\/\/\S+$/.test(arg)) return { kind: 'prom', url: arg };
   if (kind === 'prom') {
-    ctx.addIssue({ code: 'custom', message: `'${spec}' needs an http(s) URL (prom:http://127.0.0.1:8000/metrics)` });
+    addIssue(ctx, `'${spec}' needs an http(s) URL (prom:http://127.0.0.1:8000/metrics)`);
     return { kind: 'stdin' };
   }
   if ((kind === 'k8s-logs' || kind === 'cri') && CONTAINER_NAME.test(arg)) return { kind, container: arg };
   if (kind === 'k8s-logs' || kind === 'cri') {
-    ctx.addIssue({ code: 'custom', message: `'${spec}' needs a container name (${kind}:<container>)` });
+    addIssue(ctx, `'${spec}' needs a container name (${kind}:<container>)`);
     return { kind: 'stdin' };
   }
-  ctx.addIssue({
-    code: 'custom',
-    message: `'${spec}' is not a source (file:<path>, stdin, k8s-logs:<container>, cri:<container>, prom:<url>)`,
-  });
+  addIssue(ctx, `'${spec}' is not a source (file:<path>, stdin, k8s-logs:<container>, cri:<container>, prom:<url>)`);
   return { kind: 'stdin' };
 }
 
 /** `k=v,k2=v2` (empty: no filter). */
-function parseLabelFilter(v: string, ctx: z.RefinementCtx): Map<string, string> {
+function parseLabelFilter(v: string, ctx: Ctx): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of v.split(',').map((p) => p.trim())) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const key = eq < 0 ? '' : part.slice(0, eq).trim();
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key)) ctx.addIssue({ code: 'custom', message: `'${part}' is not label=value` });
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key)) addIssue(ctx, `'${part}' is not label=value`);
     else out.set(key, part.slice(eq + 1).trim());
   }
   return out;
 }
 
 /** `configmap:<name>[/<key>]` (through the API, watched) or a file path (polled). */
-function parseBaselineTarget(v: string, ctx: z.RefinementCtx): BaselineTarget {
+function parseBaselineTarget(v: string, ctx: Ctx): BaselineTarget {
   if (!v.startsWith('configmap:')) return { kind: 'file', path: v };
   const [name = '', key = DEFAULT_CONFIGMAP_KEY] = v.slice('configmap:'.length).split('/');
-  if (!CONTAINER_NAME.test(name) || key === '') ctx.addIssue({ code: 'custom', message: `'${v}' is not configmap:<name>[/<key>]` });
+  if (!CONTAINER_NAME.test(name) || key === '') addIssue(ctx, `'${v}' is not configmap:<name>[/<key>]`);
   return { kind: 'configmap', name, key };
 }
 
-export const listenSchema = z.string().transform((v, ctx) => {
-  const i = v.lastIndexOf(':');
-  const host = i <= 0 ? '' : v.slice(0, i);
-  const port = Number(i < 0 ? v : v.slice(i + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    ctx.addIssue({ code: 'custom', message: `'${v}' is not [host]:port` });
-    return { host: '', port: 0 };
-  }
-  return { host: host.replace(/^\[|\]$/g, ''), port };
-});
+export const listenSchema = z.pipe(
+  z.string(),
+  z.transform((v: string, ctx) => {
+    const i = v.lastIndexOf(':');
+    const host = i <= 0 ? '' : v.slice(0, i);
+    const port = Number(i < 0 ? v : v.slice(i + 1));
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      addIssue(ctx, `'${v}' is not [host]:port`);
+      return { host: '', port: 0 };
+    }
+    return { host: host.replace(/^\[|\]$/g, ''), port };
+  }),
+);
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.string().regex(/^\d+$/, 'expected an integer').transform(Number).pipe(z.number().int().min(min).max(max));
-const ratio = z
-  .string()
-  .regex(/^\d+(\.\d+)?$/, 'expected a number')
-  .transform(Number)
-  .pipe(z.number().min(1, 'must be at least 1'));
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+  z.pipe(z.pipe(z.string().check(z.regex(/^\d+$/, 'expected an integer')), z.transform(Number)), z.int().check(z.gte(min), z.lte(max)));
+const ratio = z.pipe(
+  z.pipe(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'expected a number')), z.transform(Number)),
+  z.number().check(z.gte(1, 'must be at least 1')),
+);
+const bool = z.pipe(
+  z.enum(['true', 'false', '1', '0']),
+  z.transform((v) => v === 'true' || v === '1'),
+);
+/** A string turned into a value by `parse`, which reports what is wrong through `ctx`. */
+const parsed = <T>(parse: (v: string, ctx: Ctx) => T, min = 0) => z.pipe(z.string().check(z.minLength(min)), z.transform(parse));
+const optionalMatch = (re: RegExp, message: string) => z.optional(z.string().check(z.regex(re, message)));
 
 interface OptionDef {
   key: string;
@@ -107,7 +120,7 @@ interface OptionDef {
   env: string;
   description: string;
   default: string | undefined;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
   list?: boolean;
   boolean?: boolean;
 }
@@ -121,7 +134,7 @@ export const SERVE_OPTIONS = [
       "where KTS_APP lines come from: file:<path>, stdin, k8s-logs:<container> (pod log API) or cri:<container> (kubelet log files); or prom:<url>, the workload's own Prometheus histogram (with --preset or --prom-histogram); repeatable, env comma-separated",
     default: 'stdin',
     list: true,
-    schema: z.array(z.string().transform(parseSource)).min(1),
+    schema: z.array(parsed(parseSource)).check(z.minLength(1)),
   },
   {
     key: 'preset',
@@ -129,7 +142,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_PRESET',
     description: `prom: sources: the histogram to read, by server (${PRESET_NAMES.join(', ')})`,
     default: undefined,
-    schema: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).optional(),
+    schema: z.optional(z.enum(PRESET_NAMES as [PresetName, ...PresetName[]])),
   },
   {
     key: 'promHistogram',
@@ -137,10 +150,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_PROM_HISTOGRAM',
     description: 'prom: sources: any histogram by name instead of a preset (unit from its suffix: _seconds, _ms, _us; else seconds)',
     default: undefined,
-    schema: z
-      .string()
-      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a metric name')
-      .optional(),
+    schema: optionalMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a metric name'),
   },
   {
     key: 'promLabels',
@@ -148,7 +158,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_PROM_LABELS',
     description: 'prom: sources: only series with these labels (e.g. model_name=llama); the matching series are summed',
     default: '',
-    schema: z.string().transform(parseLabelFilter),
+    schema: parsed(parseLabelFilter),
   },
   {
     key: 'promWorkload',
@@ -157,10 +167,7 @@ export const SERVE_OPTIONS = [
     description:
       'prom: sources: the workload name the histogram is reported (and baselined) under (default: the preset, else the histogram name)',
     default: undefined,
-    schema: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected [A-Za-z0-9_.-]{1,64}')
-      .optional(),
+    schema: optionalMatch(/^[A-Za-z0-9_.-]{1,64}$/, 'expected [A-Za-z0-9_.-]{1,64}'),
   },
   {
     key: 'promIntervalMs',
@@ -202,7 +209,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_BASELINE',
     description: 'baseline JSON: a file (reloaded when it changes) or configmap:<name>[/<key>] in the pod namespace (watched)',
     default: undefined,
-    schema: z.string().min(1).transform(parseBaselineTarget).optional(),
+    schema: z.optional(parsed(parseBaselineTarget, 1)),
   },
   {
     key: 'capture',
@@ -210,7 +217,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_CAPTURE',
     description: 'record a baseline live from the first N samples per workload (run it alone on its GPU) and write it to --baseline',
     default: undefined,
-    schema: int(100).optional(),
+    schema: z.optional(int(100)),
   },
   {
     key: 'profile',
@@ -218,7 +225,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_PROFILE',
     description: 'baseline profile to use (default: match by workload name)',
     default: undefined,
-    schema: z.string().min(1).optional(),
+    schema: z.optional(z.string().check(z.minLength(1))),
   },
   {
     key: 'listen',
@@ -242,12 +249,15 @@ export const SERVE_OPTIONS = [
     env: 'KTS_MAX_WORKLOADS',
     description: `most workloads tracked (at most ${MAX_WORKLOADS_LIMIT}: what the sidecar's ${SIDECAR_MEMORY_LIMIT} memory limit holds); when full, a new workload takes the slot of one idle for 5 min, else of the one with the fewest samples if under 100; otherwise its samples are dropped and counted`,
     default: '32',
-    schema: int(1).pipe(
+    schema: z.pipe(
+      int(1),
       z
         .number()
-        .max(
-          MAX_WORKLOADS_LIMIT,
-          `at most ${MAX_WORKLOADS_LIMIT} workloads fit the sidecar's ${SIDECAR_MEMORY_LIMIT} memory limit (about 0.6 MB of RSS each)`,
+        .check(
+          z.lte(
+            MAX_WORKLOADS_LIMIT,
+            `at most ${MAX_WORKLOADS_LIMIT} workloads fit the sidecar's ${SIDECAR_MEMORY_LIMIT} memory limit (about 0.6 MB of RSS each)`,
+          ),
         ),
     ),
   },
@@ -290,7 +300,7 @@ export const SERVE_OPTIONS = [
     description:
       'downward-API annotations file; kts.dev/profile, kts.dev/df-warning and kts.dev/df-critical there apply (live) unless set by flag or env',
     default: undefined,
-    schema: z.string().min(1).optional(),
+    schema: z.optional(z.string().check(z.minLength(1))),
   },
   {
     key: 'dcgmUrl',
@@ -298,10 +308,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_DCGM_URL',
     description: "node dcgm-exporter to correlate with (default http://$HOST_IP:9400/metrics when HOST_IP is set; 'none' turns it off)",
     default: undefined,
-    schema: z
-      .string()
-      .refine((v) => v === 'none' || /^https?:\/\/\S+$/.test(v), 'expected an http(s) URL or none')
-      .optional(),
+    schema: optionalMatch(/^(none|https?:\/\/\S+)$/, 'expected an http(s) URL or none'),
   },
   {
     key: 'dcgmIntervalMs',
@@ -326,7 +333,7 @@ export const SERVE_OPTIONS = [
     description:
       "this pod's GPU when dcgm-exporter has no pod mapping (default: GPU UUIDs in KTS_WORKLOAD_VISIBLE_DEVICES, the workload's NVIDIA_VISIBLE_DEVICES handed over by the injector, else NVIDIA_VISIBLE_DEVICES)",
     default: undefined,
-    schema: z.string().min(1).optional(),
+    schema: z.optional(z.string().check(z.minLength(1))),
   },
   {
     key: 'gpuIndex',
@@ -334,7 +341,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_GPU_INDEX',
     description: "this pod's GPU by index, the last resort",
     default: undefined,
-    schema: z.string().regex(/^\d+$/, 'expected an integer').optional(),
+    schema: optionalMatch(/^\d+$/, 'expected an integer'),
   },
   {
     key: 'podSignals',
@@ -352,7 +359,7 @@ export const SERVE_OPTIONS = [
     description:
       "the pod's priority tier, gold (latency-critical) or elastic (batch), exposed as kts_tier_info (the injector passes the pod label kts.dev/tier; empty: none)",
     default: undefined,
-    schema: z.enum(['', 'gold', 'elastic']).optional(),
+    schema: z.optional(z.enum(['', 'gold', 'elastic'])),
   },
   {
     key: 'criRoot',
@@ -360,7 +367,7 @@ export const SERVE_OPTIONS = [
     env: 'KTS_CRI_ROOT',
     description: 'kubelet pod log directory read by cri: sources',
     default: '/var/log/pods',
-    schema: z.string().min(1),
+    schema: z.string().check(z.minLength(1)),
   },
   {
     key: 'exitWith',
@@ -369,7 +376,7 @@ export const SERVE_OPTIONS = [
     description:
       "exit 0 once this container of the sidecar's own pod has terminated for good (restartPolicy Never: any exit; OnFailure: exit 0): for a plain sidecar in a Job's pod (the injector sets it before Kubernetes 1.29)",
     default: undefined,
-    schema: z.string().regex(CONTAINER_NAME, 'expected a container name').optional(),
+    schema: optionalMatch(CONTAINER_NAME, 'expected a container name'),
   },
   {
     key: 'logLevel',

@@ -1,4 +1,5 @@
 /** One bounded HTTP GET of a metrics endpoint: a time limit and a body size limit. */
+import { HttpGetError, httpGet } from '../io/http-get.js';
 
 export type FetchProblem = 'down' | 'timeout' | 'http_status' | 'too_large';
 
@@ -6,36 +7,30 @@ export type FetchResult = { ok: true; text: string } | { ok: false; problem: Fet
 
 export async function fetchBounded(url: string, timeoutMs: number, maxBytes: number): Promise<FetchResult> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'text/plain;version=0.0.4' } });
+    const res = await httpGet(url, { timeoutMs, headers: { accept: 'text/plain;version=0.0.4' } });
     if (res.status !== 200) {
-      await res.body?.cancel();
+      res.cancel();
       return { ok: false, problem: 'http_status', message: `${url} answered HTTP ${res.status}` };
     }
-    const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+    const declared = Number(res.headers['content-length'] ?? Number.NaN);
     if (declared > maxBytes) {
-      await res.body?.cancel();
+      res.cancel();
       return { ok: false, problem: 'too_large', message: `${url}: body of ${declared} bytes is over ${maxBytes}` };
     }
-    if (res.body === null) return { ok: true, text: '' };
-    const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
+    const chunks: Buffer[] = [];
     let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
+    for await (const chunk of res.body) {
+      size += chunk.length;
       if (size > maxBytes) {
-        await reader.cancel();
+        res.cancel();
         return { ok: false, problem: 'too_large', message: `${url}: body over ${maxBytes} bytes` };
       }
-      chunks.push(value);
+      chunks.push(chunk);
     }
     return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
   } catch (err) {
-    const name = (err as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError')
+    if (err instanceof HttpGetError && err.kind === 'timeout')
       return { ok: false, problem: 'timeout', message: `${url}: no answer within ${timeoutMs} ms` };
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return { ok: false, problem: 'down', message: `${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}` };
+    return { ok: false, problem: 'down', message: `${url}: ${(err as Error).message}` };
   }
 }

@@ -2,11 +2,12 @@
  * Stored solo baselines (interfaces.md section 4): the model and its validation. Reading
  * and writing files or ConfigMaps is the adapters' job.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../io/zod-locale.js';
 import type { Clock } from './clocks.js';
 import type { LatencySummary } from './summary.js';
 
-const positive = z.number().finite().nonnegative();
+const positive = z.number().check(z.nonnegative());
 
 const clockBaselineSchema = z.object({
   p50_ms: positive,
@@ -14,35 +15,37 @@ const clockBaselineSchema = z.object({
   p99_ms: positive,
   p999_ms: positive,
   mean_ms: positive,
-  count: z.number().int().nonnegative(),
+  count: z.int().check(z.nonnegative()),
 });
 
 /**
  * The device and wall p99 are the DF's denominators: zero (an all-zero baseline) would make
  * every DF undefined and its series vanish, so such a baseline is refused with its field named.
  */
-const dfClockSchema = clockBaselineSchema.refine((c) => c.p99_ms > 0, {
-  message: 'p99_ms must be above 0 (a DF against a zero baseline is undefined)',
-  path: ['p99_ms'],
-});
+const dfClockSchema = clockBaselineSchema.check(
+  z.refine((c) => c.p99_ms > 0, {
+    message: 'p99_ms must be above 0 (a DF against a zero baseline is undefined)',
+    path: ['p99_ms'],
+  }),
+);
 
 const profileSchema = z.object({
-  profile: z.string().min(1),
-  workload: z.string().min(1),
+  profile: z.string().check(z.minLength(1)),
+  workload: z.string().check(z.minLength(1)),
   captured_at: z.string(),
-  gpu_model: z.string().optional(),
-  source: z.string().optional(),
+  gpu_model: z.optional(z.string()),
+  source: z.optional(z.string()),
   clocks: z.object({
     /** Absent when the workload has only a wall clock (captured from a prom: source). */
-    device: dfClockSchema.optional(),
+    device: z.optional(dfClockSchema),
     wall: dfClockSchema,
-    queue: clockBaselineSchema.optional(),
+    queue: z.optional(clockBaselineSchema),
   }),
 });
 
 const documentSchema = z.object({
-  version: z.literal(1).optional(),
-  profiles: z.array(profileSchema).min(1),
+  version: z.optional(z.literal(1)),
+  profiles: z.array(profileSchema).check(z.minLength(1)),
 });
 
 export type ClockBaseline = z.infer<typeof clockBaselineSchema>;
