@@ -28,7 +28,7 @@ import { faultFigures } from './faults.js';
 import { generateLog } from './generate.js';
 import { runMtail, which } from './mtail.js';
 import { scrapeLatency } from './scrape.js';
-import { sideBySide } from './side-by-side.js';
+import { chosenRates, chosenWriters, sideBySide } from './side-by-side.js';
 
 const lines = Number(process.env.BENCH_LINES ?? 5_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'kts-bench-'));
@@ -73,7 +73,7 @@ const result = {
   detection: await detectionFigures(),
   detection_arl: arlFigures(),
   sidecar_concurrent_scrapes: await concurrentScrapes(dir, pin),
-  side_by_side_mtail: await sideBySide(),
+  side_by_side_mtail: await sideBySide(chosenRates(), chosenWriters()),
   sidecar_file_tail: await fileTailIngest(dir, Number(process.env.BENCH_E2E_LINES ?? 2_000_000), pin),
   sidecar_faults: await faultFigures(),
   ...(process.env.BENCH_SOAK === '0' ? {} : { sidecar_soak: await soak(dir, pin) }),

@@ -1,32 +1,46 @@
 /**
  * kts serve and mtail side by side (issue 17): both follow the same file while a writer appends
- * KTS_APP lines at a fixed rate (1, 100, 10,000 lines/s) for BENCH_SBS_SECONDS (default 30),
- * each scraped every 15 s as Prometheus would. Per rate: CPU seconds of each process over the
- * run (from /proc/<pid>/stat, start-up excluded), peak and final RSS, and the lines each counted.
- * kts runs as the image runs it: the bundle, NODE_ENV=production and the injector's V8 flags,
- * on BENCH_NODE (default: this node) — set it to Node 24 for the figures the aims are about.
- * mtail runs the program of bench/mtail.ts (a histogram per workload), GOMAXPROCS=1.
+ * KTS_APP lines at a fixed rate (1, 100, 10,000 lines/s), each scraped every 15 s as
+ * Prometheus would, then both read a file written at full speed.
+ *
+ * - Writers: `per-line` (one write per line, as the emitters flush: the common case) and
+ *   `batched` (the lines of 100 ms in one write, as a buffered logger does).
+ * - Each rate runs BENCH_SBS_WARM_SECONDS (default 30) before CPU is counted for
+ *   BENCH_SBS_SECONDS (default 30): the sidecar runs for hours, so its JIT warm-up is left out.
+ * - CPU is the sum of every thread's run time (/proc/<pid>/task/<tid>/schedstat, ns), RSS is
+ *   VmRSS/VmHWM with its anonymous and file-backed parts, lines are what each counted.
+ * - kts runs as the injector runs it: the bundle, NODE_ENV=production, the injected
+ *   NODE_OPTIONS and malloc settings, on BENCH_NODE (default: this node; the aims are about
+ *   Node 24). mtail runs the program of bench/mtail.ts (a histogram per workload), GOMAXPROCS=1,
+ *   polling every 250 ms (its default).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SIDECAR_NODE_OPTIONS, SIDECAR_RUNTIME_ENV } from '../src/k8s/inject.js';
 import { MTAIL_PROGRAM, which } from './mtail.js';
 
-const BUNDLE = fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const USER_HZ = 100;
-
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(f[11]) + Number(f[12])) / USER_HZ;
-}
-function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m === null ? 0 : Number(m[1]) * 1024;
-}
+const BUNDLE = process.env.BENCH_BUNDLE ?? fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds of every thread of `pid` (threads that ended are not counted). */
+function cpuSeconds(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1e9;
+}
+function memMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m === null ? 0 : Number((Number(m[1]) / 1024).toFixed(1));
+}
 
 async function waitPort(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -36,105 +50,192 @@ async function waitPort(url: string): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-interface Side {
-  cpu_seconds: number;
-  cpu_share_of_a_core: number;
-  rss_peak_bytes: number;
-  rss_end_bytes: number;
-  lines_counted: number;
+const base = 1_795_387_891_806_522_966n;
+const line = (i: number): string => {
+  const s = base + BigInt(i) * 10_000_000n;
+  return `KTS_APP,v1,w${i % 4},${i},${s},${s + 600_000n + BigInt((i * 7919) % 300_000)},0.412000,\n`;
+};
+
+export type Writer = 'per-line' | 'batched';
+
+interface Pair {
+  kts: ChildProcess;
+  mtail: ChildProcess;
+  kUrl: string;
+  mUrl: string;
 }
 
-async function one(rate: number, seconds: number, dir: string, kPort: number, mPort: number) {
-  const file = join(dir, `rate-${rate}.log`);
-  writeFileSync(file, '');
+async function startPair(file: string, progs: string, kPort: number, mPort: number): Promise<Pair> {
   const node = process.env.BENCH_NODE ?? process.execPath;
-  const kts: ChildProcess = spawn(
-    node,
-    [BUNDLE, 'serve', '--source', `file:${file}`, '--listen', `127.0.0.1:${kPort}`, '--dcgm-url', 'none'],
-    {
-      stdio: 'ignore',
-      env: { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: '--max-semi-space-size=1 --max-old-space-size=48' },
-    },
-  );
-  const progs = join(dir, 'progs');
-  const mtail: ChildProcess = spawn(
-    'mtail',
-    ['--progs', progs, '--logs', file, '--port', String(mPort), '--address', '127.0.0.1', '--logtostderr'],
-    {
-      stdio: 'ignore',
-      env: { ...process.env, GOMAXPROCS: '1' },
-    },
-  );
-  try {
-    await waitPort(`http://127.0.0.1:${kPort}/livez`);
-    await waitPort(`http://127.0.0.1:${mPort}/metrics`);
-    await sleep(1000);
-    const k0 = cpuSeconds(kts.pid as number);
-    const m0 = cpuSeconds(mtail.pid as number);
-    const started = Date.now();
-    let written = 0;
-    const base = 1_795_387_891_806_522_966n;
-    const batchEveryMs = rate >= 100 ? 100 : 1000;
-    const perBatch = Math.max(1, Math.round((rate * batchEveryMs) / 1000));
-    let nextScrape = started + 15_000;
-    while (Date.now() - started < seconds * 1000) {
+  const kts = spawn(node, [BUNDLE, 'serve', '--source', `file:${file}`, '--listen', `127.0.0.1:${kPort}`, '--dcgm-url', 'none'], {
+    stdio: 'ignore',
+    env: { ...process.env, ...SIDECAR_RUNTIME_ENV, NODE_ENV: 'production', NODE_OPTIONS: SIDECAR_NODE_OPTIONS },
+  });
+  const mtail = spawn('mtail', ['--progs', progs, '--logs', file, '--port', String(mPort), '--address', '127.0.0.1', '--logtostderr'], {
+    stdio: 'ignore',
+    env: { ...process.env, GOMAXPROCS: '1' },
+  });
+  const pair = { kts, mtail, kUrl: `http://127.0.0.1:${kPort}/metrics`, mUrl: `http://127.0.0.1:${mPort}/metrics` };
+  await waitPort(`http://127.0.0.1:${kPort}/livez`);
+  await waitPort(pair.mUrl);
+  return pair;
+}
+
+async function stopPair(p: Pair): Promise<void> {
+  p.kts.kill('SIGTERM');
+  p.mtail.kill('SIGTERM');
+  await sleep(300);
+}
+
+async function counted(p: Pair): Promise<{ kts: number; mtail: number }> {
+  const kText = await (await fetch(p.kUrl)).text();
+  const mText = await (await fetch(p.mUrl)).text();
+  let m = 0;
+  for (const x of mText.matchAll(/^kts_device_latency_ms_count\{[^}]*\} (\S+)/gm)) m += Number(x[1]);
+  return { kts: Number(/^kts_lines_total\{result="parsed"\} (\S+)/m.exec(kText)?.[1] ?? 0), mtail: m };
+}
+
+/** Writes `rate` lines/s to `fd` until `untilMs`, one write per line or per 100 ms; returns the next line number. */
+async function write(fd: number, rate: number, writer: Writer, from: number, untilMs: number, onTick: () => Promise<void>) {
+  let i = from;
+  const t0 = Date.now();
+  const step = writer === 'batched' ? 100 : Math.max(1, Math.min(100, 1000 / rate));
+  while (Date.now() < untilMs) {
+    const due = from + Math.floor(((Date.now() - t0) * rate) / 1000);
+    if (writer === 'batched') {
       let out = '';
-      for (let i = 0; i < perBatch; i++, written++) {
-        const s = base + BigInt(written) * 10_000_000n;
-        out += `KTS_APP,v1,w${written % 4},${written},${s},${s + 600_000n + BigInt((written * 7919) % 300_000)},0.412000,\n`;
-      }
-      appendFileSync(file, out);
-      if (Date.now() >= nextScrape) {
-        nextScrape += 15_000;
-        await fetch(`http://127.0.0.1:${kPort}/metrics`).then((r) => r.text());
-        await fetch(`http://127.0.0.1:${mPort}/metrics`).then((r) => r.text());
-      }
-      await sleep(batchEveryMs);
+      for (; i < due; i++) out += line(i);
+      if (out !== '') writeSync(fd, out);
+    } else {
+      for (; i < due; i++) writeSync(fd, line(i));
     }
+    await onTick();
+    await sleep(step);
+  }
+  return i;
+}
+
+async function one(rate: number, writer: Writer, dir: string, progs: string, kPort: number, mPort: number) {
+  const warm = Number(process.env.BENCH_SBS_WARM_SECONDS ?? 30);
+  const seconds = Number(process.env.BENCH_SBS_SECONDS ?? 30);
+  const file = join(dir, `rate-${rate}-${writer}.log`);
+  writeFileSync(file, '');
+  const p = await startPair(file, progs, kPort, mPort);
+  const fd = openSync(file, 'a');
+  const scrapeMs: number[] = [];
+  let nextScrape = Date.now() + 15_000;
+  const onTick = async () => {
+    if (Date.now() < nextScrape) return;
+    nextScrape += 15_000;
+    const t = process.hrtime.bigint();
+    await (await fetch(p.kUrl)).text();
+    scrapeMs.push(Number(process.hrtime.bigint() - t) / 1e6);
+    await (await fetch(p.mUrl)).text();
+  };
+  try {
+    let i = await write(fd, rate, writer, 0, Date.now() + warm * 1000, onTick);
+    const kPid = p.kts.pid as number;
+    const mPid = p.mtail.pid as number;
+    const k0 = cpuSeconds(kPid);
+    const m0 = cpuSeconds(mPid);
+    const t0 = Date.now();
+    i = await write(fd, rate, writer, i, t0 + seconds * 1000, onTick);
+    const elapsed = (Date.now() - t0) / 1000;
+    const kCpu = cpuSeconds(kPid) - k0;
+    const mCpu = cpuSeconds(mPid) - m0;
     await sleep(1500);
-    const elapsed = (Date.now() - started) / 1000;
-    const kText = await (await fetch(`http://127.0.0.1:${kPort}/metrics`)).text();
-    const mText = await (await fetch(`http://127.0.0.1:${mPort}/metrics`)).text();
-    const kCounted = Number(/^kts_lines_total\{result="parsed"\} (\S+)/m.exec(kText)?.[1] ?? 0);
-    let mCounted = 0;
-    for (const m of mText.matchAll(/^kts_device_latency_ms_count\{[^}]*\} (\S+)/gm)) mCounted += Number(m[1]);
-    const side = (pid: number, c0: number, counted: number): Side => {
-      const cpu = cpuSeconds(pid) - c0;
-      return {
-        cpu_seconds: Number(cpu.toFixed(2)),
-        cpu_share_of_a_core: Number((cpu / elapsed).toFixed(4)),
-        rss_peak_bytes: rss(pid, 'VmHWM'),
-        rss_end_bytes: rss(pid, 'VmRSS'),
-        lines_counted: counted,
-      };
-    };
-    const k = side(kts.pid as number, k0, kCounted);
-    const m = side(mtail.pid as number, m0, mCounted);
+    const c = await counted(p);
+    const side = (pid: number, cpu: number, lines: number) => ({
+      cpu_seconds: Number(cpu.toFixed(3)),
+      cpu_share_of_a_core: Number((cpu / elapsed).toFixed(5)),
+      rss_mb: memMb(pid, 'VmRSS'),
+      rss_anon_mb: memMb(pid, 'RssAnon'),
+      rss_file_mb: memMb(pid, 'RssFile'),
+      rss_peak_mb: memMb(pid, 'VmHWM'),
+      lines_counted: lines,
+    });
+    const k = side(kPid, kCpu, c.kts);
+    const m = side(mPid, mCpu, c.mtail);
     return {
       lines_per_second: rate,
+      writer,
+      warm_seconds: warm,
       seconds: Number(elapsed.toFixed(1)),
-      lines_written: written,
-      kts: k,
+      lines_written: i,
+      kts: { ...k, metrics_ms: scrapeMs.map((x) => Number(x.toFixed(1))) },
       mtail: m,
-      kts_to_mtail_cpu: m.cpu_seconds > 0 ? Number((k.cpu_seconds / m.cpu_seconds).toFixed(2)) : null,
+      kts_to_mtail_cpu: mCpu > 0 ? Number((kCpu / mCpu).toFixed(2)) : null,
     };
   } finally {
-    kts.kill('SIGTERM');
-    mtail.kill('SIGTERM');
-    await sleep(300);
+    closeSync(fd);
+    await stopPair(p);
   }
 }
 
-export async function sideBySide(rates = [1, 100, 10_000], seconds = Number(process.env.BENCH_SBS_SECONDS ?? 30)) {
+/** Both read BENCH_SBS_FULL_LINES lines written at once; lines/s until each counted them all. */
+async function fullSpeed(dir: string, progs: string, kPort: number, mPort: number) {
+  const lines = Number(process.env.BENCH_SBS_FULL_LINES ?? 1_000_000);
+  const file = join(dir, 'full.log');
+  writeFileSync(file, '');
+  const p = await startPair(file, progs, kPort, mPort);
+  try {
+    await sleep(1000);
+    const t0 = process.hrtime.bigint();
+    const fd = openSync(file, 'a');
+    const chunk = 10_000;
+    for (let i = 0; i < lines; i += chunk) {
+      let out = '';
+      for (let k = i; k < Math.min(lines, i + chunk); k++) out += line(k);
+      writeSync(fd, out);
+    }
+    closeSync(fd);
+    const written = Number(process.hrtime.bigint() - t0) / 1e9;
+    const done: { kts?: number; mtail?: number } = {};
+    const deadline = Date.now() + 300_000;
+    while ((done.kts === undefined || done.mtail === undefined) && Date.now() < deadline) {
+      await sleep(100);
+      const c = await counted(p);
+      const at = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (done.kts === undefined && c.kts >= lines) done.kts = at;
+      if (done.mtail === undefined && c.mtail >= lines) done.mtail = at;
+    }
+    const rate = (s: number | undefined) => (s === undefined ? null : Math.round(lines / s));
+    return {
+      lines,
+      write_seconds: Number(written.toFixed(2)),
+      kts_seconds: done.kts ?? null,
+      mtail_seconds: done.mtail ?? null,
+      kts_lines_per_second: rate(done.kts),
+      mtail_lines_per_second: rate(done.mtail),
+      note: 'both follow the file from its end while it is written; seconds until each counted every line, polled every 100 ms',
+    };
+  } finally {
+    await stopPair(p);
+  }
+}
+
+export async function sideBySide(rates = [1, 100, 10_000], writers: Writer[] = ['per-line', 'batched']) {
   if (!which('mtail')) return { available: false, note: 'mtail not installed (apt-get install mtail)' };
   const dir = mkdtempSync(join(tmpdir(), 'kts-sbs-'));
   const progs = join(dir, 'progs');
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(progs);
   writeFileSync(join(progs, 'kts.mtail'), MTAIL_PROGRAM);
   const runs = [];
-  for (const [i, rate] of rates.entries()) runs.push(await one(rate, seconds, dir, 19_600 + 2 * i, 19_601 + 2 * i));
-  return { available: true, node: process.env.BENCH_NODE ?? process.execPath, runs };
+  let port = 19_600;
+  for (const writer of writers) for (const rate of rates) runs.push(await one(rate, writer, dir, progs, port++, port++));
+  return {
+    available: true,
+    node: process.env.BENCH_NODE ?? process.execPath,
+    node_options: SIDECAR_NODE_OPTIONS,
+    runs,
+    full_speed: await fullSpeed(dir, progs, port++, port++),
+  };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.stdout.write(`${JSON.stringify(await sideBySide(), null, 2)}\n`);
+const listed = (v: string | undefined) => (v === undefined || v === '' ? undefined : v.split(',').map((x) => x.trim()));
+/** BENCH_SBS_RATES / BENCH_SBS_WRITERS (comma lists) run a part only. */
+export const chosenRates = (): number[] => listed(process.env.BENCH_SBS_RATES)?.map(Number) ?? [1, 100, 10_000];
+export const chosenWriters = (): Writer[] => (listed(process.env.BENCH_SBS_WRITERS) as Writer[] | undefined) ?? ['per-line', 'batched'];
+
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  process.stdout.write(`${JSON.stringify(await sideBySide(chosenRates(), chosenWriters()), null, 2)}\n`);

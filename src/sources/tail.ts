@@ -20,7 +20,8 @@
  *    its end more than once per `statEveryMs`. Any other end of file stats it as before,
  *    and a skipped stat is made up `statEveryMs` later.
  */
-import { readSync, stat } from 'node:fs';
+import { readSync, stat, watch } from 'node:fs';
+import { dirname } from 'node:path';
 import Tail from 'tail-file';
 
 export interface BoundedTailOptions {
@@ -33,6 +34,8 @@ export interface BoundedTailOptions {
   statEveryMs?: number;
   /** Least time between two reads that directory events ask for while no file is renamed (default 250 ms). */
   readGapMs?: number;
+  /** How long no file of the directory may have been renamed before a busy file is polled (default 10 s). */
+  pollQuietMs?: number;
 }
 
 const NEWLINE = '\n';
@@ -40,6 +43,12 @@ const NEWLINE = '\n';
 const READ_BYTES = 64 * 1024;
 /** A directory is quiet when nothing in it was created, renamed or deleted for this long. */
 const QUIET_MS = 1000;
+/** Writes a second above which a quiet file is polled rather than watched. */
+const POLL_ABOVE = 8;
+/** The window events are counted in to tell a busy file. */
+const BUSY_WINDOW_MS = 2000;
+/** Polls that find nothing before the directory is watched again (2 s at 250 ms). */
+const IDLE_POLLS = 8;
 
 export class BoundedTail extends Tail {
   /** Characters of `txt` already searched for a newline. */
@@ -57,8 +66,16 @@ export class BoundedTail extends Tail {
   /** The next read is the first after a directory event. */
   private readNowOnce = false;
   private lastEventReadMs = 0;
-  private lastRenameMs = 0;
+  /** The last rename event, or the tail's start: a directory not yet seen long is not quiet. */
+  private lastRenameMs = Date.now();
+  private readonly pollQuietMs: number;
   private gapTimer: NodeJS.Timeout | undefined;
+  /** Directory events since `eventsSinceMs` (a second at most). */
+  private events = 0;
+  private eventsSinceMs = 0;
+  private pollTimer: NodeJS.Timeout | undefined;
+  /** Polls in a row that found nothing new. */
+  private idlePolls = 0;
   private readonly readGapMs: number;
   private readonly statEveryMs: number;
   private readonly maxLine: number;
@@ -70,6 +87,7 @@ export class BoundedTail extends Tail {
     this.onOverlong = opts.onOverlong;
     this.statEveryMs = opts.statEveryMs ?? 1000;
     this.readGapMs = opts.readGapMs ?? 250;
+    this.pollQuietMs = opts.pollQuietMs ?? 10_000;
   }
 
   /** Reads whatever is new now and looks at the path (a watchdog's nudge when directory events were missed). */
@@ -81,6 +99,7 @@ export class BoundedTail extends Tail {
   override async stop(): Promise<void> {
     if (this.statTimer !== undefined) clearTimeout(this.statTimer);
     if (this.gapTimer !== undefined) clearTimeout(this.gapTimer);
+    this.stopPolling();
     this.statTimer = undefined;
     this.gapTimer = undefined;
     await super.stop();
@@ -90,14 +109,17 @@ export class BoundedTail extends Tail {
     this.lastRead = bytesRead;
     // Nothing new although something happened (a truncation, another file of the directory).
     if (bytesRead === 0) this.statDue = true;
+    this.idlePolls = bytesRead === 0 ? this.idlePolls + 1 : 0;
     return super.append(err, bytesRead, buf);
   }
 
   /**
    * A write's directory event. While the directory is quiet (nothing created, renamed or
-   * deleted for a second) reads are at least `readGapMs` apart, as mtail polls every 250 ms:
-   * a workload that flushes every line at 100 lines/s costs four reads a second, not 100.
-   * Around a rotation every event is read at once, as tail-file does, so no file is skipped.
+   * deleted for a second) reads are at least `readGapMs` apart, as mtail polls every 250 ms.
+   * A file written more than {@link POLL_ABOVE} times a second for two seconds, in a directory
+   * where nothing was renamed for `pollQuietMs` (and not since the tail began), is then polled
+   * instead: the directory watch is closed, as one wake-up per write is most of the cost of a
+   * line-per-write workload. Around a rotation every event is read at once, as tail-file does.
    */
   protected override checkDir(type: string, name: string | null): unknown {
     const now = Date.now();
@@ -105,7 +127,15 @@ export class BoundedTail extends Tail {
       // A file of the directory was created, renamed or deleted: maybe ours.
       this.statDue = true;
       this.lastRenameMs = now;
-    } else if (typeof this.fd === 'number' && now - this.lastRenameMs >= QUIET_MS) {
+    } else if (typeof this.fd === 'number' && now - this.lastRenameMs >= QUIET_MS && this.readGapMs > 0) {
+      if (now - this.eventsSinceMs >= BUSY_WINDOW_MS) {
+        this.eventsSinceMs = now;
+        this.events = 0;
+      }
+      if (++this.events > (POLL_ABOVE * BUSY_WINDOW_MS) / 1000 && now - this.lastRenameMs >= this.pollQuietMs) {
+        this.startPolling();
+        return undefined;
+      }
       const wait = this.lastEventReadMs + this.readGapMs - now;
       if (wait > 0) {
         this.gapTimer ??= setTimeout(() => {
@@ -118,6 +148,49 @@ export class BoundedTail extends Tail {
     this.lastEventReadMs = now;
     this.readNowOnce = true;
     return super.checkDir(type, name);
+  }
+
+  /**
+   * Polling: the directory watch closed, the file read and its path stat'ed every `readGapMs`.
+   * A rotation the stat sees restarts tail-file, which watches the directory again (so a
+   * storm of rotations is followed event by event); so does a file left unwritten for
+   * {@link IDLE_POLLS} polls. Only a file created and rotated away within one poll, after
+   * `pollQuietMs` without a rotation, would be missed (mtail polls always).
+   */
+  private startPolling(): void {
+    const w = this.watcher;
+    if (w === null || w === undefined || this.pollTimer !== undefined) return;
+    this.watcher = null;
+    w.close();
+    this.idlePolls = 0;
+    this.pollTimer = setInterval(() => {
+      if (this.watcher !== null && this.watcher !== undefined) {
+        this.stopPolling(); // tail-file restarted on a rotation and watches again
+        return;
+      }
+      if (this.idlePolls >= IDLE_POLLS || !this.started) {
+        this.stopPolling();
+        if (this.started) this.watchAgain();
+        return;
+      }
+      this.readNowOnce = true;
+      this.poke();
+    }, this.readGapMs).unref();
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  /** What tail-file's startTail does when it has no watch. */
+  private watchAgain(): void {
+    const w = watch(dirname(this.filename));
+    w.on('change', this.checkDir.bind(this));
+    w.on('error', this.checkDirError.bind(this));
+    this.watcher = w;
+    this.events = 0;
+    this.poke(); // what was written while the watch was being set up
   }
 
   /**

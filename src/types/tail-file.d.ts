@@ -43,6 +43,9 @@ declare module 'tail-file' {
     protected append(err: unknown, bytesRead: number, buf: Buffer): unknown;
     protected decode(chunk: Buffer | null): unknown;
     protected checkDir(type: string, name: string | null): unknown;
+    protected checkDirError(err: unknown): unknown;
+    /** The directory watch (null or absent when none). */
+    protected watcher: import('node:fs').FSWatcher | null | undefined;
     protected setBytePos(pos: number | 'start'): void;
     protected setCharPos(pos: number | 'start'): void;
   }

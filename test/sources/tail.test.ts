@@ -100,3 +100,65 @@ describe('bounded tail cost', () => {
     }
   });
 });
+
+describe('bounded tail polling a busy file', () => {
+  const writeEach = async (path: string, from: number, n: number, gapMs: number) => {
+    for (let i = from; i < from + n; i++) {
+      appendFileSync(path, ktsLines('A', i, 1));
+      await new Promise((r) => setTimeout(r, gapMs));
+    }
+  };
+
+  it('follows a rename rotation while polling, every line once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-tail-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, '');
+    const got: number[] = [];
+    const tail = new BoundedTail(path, { startPos: 'start', maxLine: 16384, onOverlong: () => undefined, pollQuietMs: 1000 });
+    tail.on('line', (l: string) => got.push(Number(l.split(',')[3])));
+    tail.start();
+    try {
+      await waitFor(() => typeof (tail as unknown as { fd: unknown }).fd === 'number', 5000, 'open');
+      await new Promise((r) => setTimeout(r, 1100)); // quiet directory
+      await writeEach(path, 0, 250, 10); // 2.5 s at 100 writes/s: polled by now
+      assert.equal((tail as unknown as { watcher: unknown }).watcher, null, 'the busy file is polled');
+      renameSync(path, `${path}.1`);
+      appendFileSync(`${path}.1`, ktsLines('A', 250, 3)); // the writer finishes its line on the old file
+      await writeEach(path, 253, 100, 10);
+      await waitFor(() => got.length >= 353, 5000, 'lines of both files');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 353 }, (_, i) => i),
+      );
+    } finally {
+      await tail.stop();
+    }
+  });
+
+  it('watches the directory again once the file goes quiet, and reads the next write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-tail-'));
+    const path = join(dir, 'app.log');
+    writeFileSync(path, '');
+    const got: number[] = [];
+    const tail = new BoundedTail(path, { startPos: 'start', maxLine: 16384, onOverlong: () => undefined, pollQuietMs: 1000 });
+    tail.on('line', (l: string) => got.push(Number(l.split(',')[3])));
+    tail.start();
+    try {
+      await waitFor(() => typeof (tail as unknown as { fd: unknown }).fd === 'number', 5000, 'open');
+      await new Promise((r) => setTimeout(r, 1100));
+      await writeEach(path, 0, 250, 10);
+      assert.equal((tail as unknown as { watcher: unknown }).watcher, null, 'the busy file is polled');
+      await waitFor(() => got.length === 250, 5000, 'busy lines');
+      await waitFor(() => (tail as unknown as { watcher: unknown }).watcher !== null, 5000, 'the watch back');
+      appendFileSync(path, ktsLines('A', 250, 1));
+      await waitFor(() => got.length === 251, 5000, 'the next line');
+      assert.deepEqual(
+        got,
+        Array.from({ length: 251 }, (_, i) => i),
+      );
+    } finally {
+      await tail.stop();
+    }
+  });
+});
