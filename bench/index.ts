@@ -13,7 +13,10 @@
  * - sidecar_file_tail: `kts serve` as a process tailing a file, scraped every second;
  * - sidecar_faults: peak RSS of `kts serve` (injected heap limits) through a 50 MB line, an
  *   endless dcgm-exporter body, and N workloads (bench/faults.ts);
- * - sidecar_soak: RSS while one hour of recorded time is replayed at 60x (BENCH_SOAK=0 skips).
+ * - sidecar_metrics_http: the bundled sidecar's /metrics over HTTP with 16 workloads (client-timed);
+ * - sidecar_soak: RSS while one hour of recorded time is replayed at 60x (BENCH_SOAK=0 skips);
+ * - sidecar_soak_live: the injected sidecar for real time, BENCH_SOAK_SECONDS (default one hour),
+ *   only with BENCH_SOAK_LIVE=1 (also `node dist/bench/soak-live.js` on its own).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -28,7 +31,9 @@ import { faultFigures } from './faults.js';
 import { generateLog } from './generate.js';
 import { runMtail, which } from './mtail.js';
 import { scrapeLatency } from './scrape.js';
+import { httpScrapeLatency } from './scrape-http.js';
 import { chosenRates, chosenWriters, sideBySide } from './side-by-side.js';
+import { liveSoak } from './soak-live.js';
 
 const lines = Number(process.env.BENCH_LINES ?? 5_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'kts-bench-'));
@@ -76,7 +81,9 @@ const result = {
   side_by_side_mtail: await sideBySide(chosenRates(), chosenWriters()),
   sidecar_file_tail: await fileTailIngest(dir, Number(process.env.BENCH_E2E_LINES ?? 2_000_000), pin),
   sidecar_faults: await faultFigures(),
+  sidecar_metrics_http: await httpScrapeLatency(),
   ...(process.env.BENCH_SOAK === '0' ? {} : { sidecar_soak: await soak(dir, pin) }),
+  ...(process.env.BENCH_SOAK_LIVE === '1' ? { sidecar_soak_live: await liveSoak() } : {}),
 };
 if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
