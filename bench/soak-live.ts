@@ -50,7 +50,8 @@ export async function liveSoak(
   });
   await new Promise<void>((r) => dcgm.listen(0, '127.0.0.1', r));
   const dcgmUrl = `http://127.0.0.1:${(dcgm.address() as AddressInfo).port}/metrics`;
-  const port = 19_880;
+  const port = Number(process.env.BENCH_SOAK_PORT ?? 19_880);
+  const withDcgm = process.env.BENCH_SOAK_DCGM !== '0';
   const node = process.env.BENCH_NODE ?? process.execPath;
   const kts: ChildProcess = spawn(node, [BUNDLE, 'serve', '--source', `file:${file}`, '--listen', `127.0.0.1:${port}`], {
     stdio: 'ignore',
@@ -58,14 +59,14 @@ export async function liveSoak(
       ...process.env,
       ...SIDECAR_RUNTIME_ENV,
       NODE_OPTIONS: SIDECAR_NODE_OPTIONS,
-      KTS_DCGM_URL: dcgmUrl,
+      KTS_DCGM_URL: withDcgm ? dcgmUrl : 'none',
       POD_NAME: 'worker-0-0',
       POD_NAMESPACE: 'team-0',
       KTS_POD_SIGNALS: 'false',
     },
   });
   const pid = kts.pid as number;
-  const samples: { t_s: number; rss_mb: number; anon_mb: number; file_mb: number }[] = [];
+  const samples: { t_s: number; rss_mb: number; anon_mb: number; file_mb: number; heap_used_mb?: number; heap_total_mb?: number }[] = [];
   const scrapeMs: number[] = [];
   let written = 0;
   const base = 1_795_387_891_806_522_966n;
@@ -99,8 +100,14 @@ export async function liveSoak(
       if (now >= nextScrape) {
         nextScrape += 15_000;
         const ts = process.hrtime.bigint();
-        await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         scrapeMs.push(Number(process.hrtime.bigint() - ts) / 1e6);
+        const last = samples[samples.length - 1];
+        const mb = (name: string) => round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(body)?.[1] ?? 0) / 2 ** 20);
+        if (last !== undefined) {
+          last.heap_used_mb = mb('nodejs_heap_size_used_bytes');
+          last.heap_total_mb = mb('nodejs_heap_size_total_bytes');
+        }
       }
       await sleep(Math.max(1, Math.min(due, nextSample, nextScrape) - Date.now()));
     }
@@ -116,6 +123,7 @@ export async function liveSoak(
       lines_per_second: rate,
       lines_written: written,
       lines_counted: counted,
+      dcgm: withDcgm,
       dcgm_scrapes_answered: dcgmScrapes,
       dcgm_body_bytes: body.length,
       cpu_share_of_a_core: Number((cpu / elapsed).toFixed(4)),
