@@ -41,6 +41,8 @@ export interface BoundedTailOptions {
 const NEWLINE = '\n';
 /** Bytes per read: fewer calls than tail-file's 4 KiB for a busy log. */
 const READ_BYTES = 64 * 1024;
+/** Lines emitted per turn of the event loop. */
+const LINES_PER_TURN = 256;
 /** A directory is quiet when nothing in it was created, renamed or deleted for this long. */
 const QUIET_MS = 1000;
 /** Writes a second above which a quiet file is polled rather than watched. */
@@ -225,6 +227,7 @@ export class BoundedTail extends Tail {
     if (this.onLine !== this.onLineForTail) return super.getLine();
     const txt = this.txt;
     let from = 0;
+    let emitted = 0;
     for (;;) {
       const nl = txt.indexOf(NEWLINE, from + this.scanned);
       if (nl < 0) break;
@@ -240,6 +243,13 @@ export class BoundedTail extends Tail {
       if (this.posLast >= this.posSkip) this.emit('line', line);
       // A listener may have stopped the tail: its state is reset, leave it so.
       if (this.started === null || this.stopping) return undefined;
+      if (++emitted === LINES_PER_TURN) {
+        // Let the event loop (scrapes, V8's GC tasks) turn between batches of a long read.
+        this.txt = txt.slice(from);
+        this.scanned = 0;
+        setImmediate(() => this.getLine());
+        return undefined;
+      }
     }
     this.txt = from === 0 ? txt : txt.slice(from);
     if (this.txt.length > this.maxLine) {

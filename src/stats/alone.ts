@@ -34,16 +34,20 @@ function clockOf(sorted: Float64Array, n: number, sum: number): ClockBaseline {
 }
 
 export class AloneReference {
-  private readonly values: Record<Clock, Float64Array>;
+  /**
+   * Grown as alone samples arrive, up to ALONE_WINDOW: most workloads a sidecar ever sees
+   * (a junk flood, one-line names) never get one, and 48 KB each up front made a flood of
+   * 1,000 names a 90 MB burst of garbage.
+   */
+  private values: Record<Clock, Float64Array> | undefined;
+  private capacity = 0;
   private next = 0;
   private size = 0;
   private sinceRefresh = 0;
   /** The reference as a baseline profile; undefined until ALONE_MIN_SAMPLES alone samples. */
   profile: BaselineProfile | undefined;
 
-  constructor(readonly workload: string) {
-    this.values = { device: new Float64Array(ALONE_WINDOW), wall: new Float64Array(ALONE_WINDOW), queue: new Float64Array(ALONE_WINDOW) };
-  }
+  constructor(readonly workload: string) {}
 
   /** Alone samples in the reference now. */
   get samples(): number {
@@ -52,12 +56,26 @@ export class AloneReference {
 
   /** Adds one alone sample (device, wall, queue in ns). */
   observe(v: readonly number[], nowMs: number): void {
-    this.values.device[this.next] = v[0] as number;
-    this.values.wall[this.next] = v[1] as number;
-    this.values.queue[this.next] = v[2] as number;
+    if (this.size === this.capacity && this.capacity < ALONE_WINDOW) this.grow();
+    const values = this.values as Record<Clock, Float64Array>;
+    values.device[this.next] = v[0] as number;
+    values.wall[this.next] = v[1] as number;
+    values.queue[this.next] = v[2] as number;
     this.next = (this.next + 1) % ALONE_WINDOW;
     if (this.size < ALONE_WINDOW) this.size++;
     if (++this.sinceRefresh >= ALONE_REFRESH && this.size >= ALONE_MIN_SAMPLES) this.refresh(nowMs);
+  }
+
+  /** Doubles the arrays (from 64), keeping the samples: they are not yet a ring while growing. */
+  private grow(): void {
+    this.capacity = this.capacity === 0 ? 64 : Math.min(ALONE_WINDOW, this.capacity * 2);
+    const old = this.values;
+    const make = (c: Clock): Float64Array => {
+      const a = new Float64Array(this.capacity);
+      if (old !== undefined) a.set(old[c]);
+      return a;
+    };
+    this.values = { device: make('device'), wall: make('wall'), queue: make('queue') };
   }
 
   private refresh(nowMs: number): void {
@@ -65,7 +83,7 @@ export class AloneReference {
     const n = this.size;
     const clocks = {} as Record<Clock, ClockBaseline>;
     for (const c of CLOCKS) {
-      const sorted = this.values[c].slice(0, n).sort();
+      const sorted = (this.values as Record<Clock, Float64Array>)[c].slice(0, n).sort();
       let sum = 0;
       for (let i = 0; i < n; i++) sum += sorted[i] as number;
       clocks[c] = clockOf(sorted, n, sum);

@@ -46,16 +46,27 @@ export function indexOf(h: JsHistogram, value: number): number {
 }
 
 export class LatencyHistogram {
-  readonly hdr: JsHistogram;
+  /**
+   * Made on first use: a workload has twelve of these, and most of a flood of one-line
+   * workload names (evicted at the cap) only ever fills three.
+   */
+  private made: JsHistogram | undefined;
   count = 0;
   sum = 0;
   min = Number.POSITIVE_INFINITY;
   max = 0;
 
-  constructor(width: CounterWidth = 'int32') {
-    // Start small and let HDR grow the counts array to the largest value seen.
-    this.hdr = width === 'int32' ? new Int32Histogram(1, 2048, SIGNIFICANT_DIGITS) : new Float64Histogram(1, 2048, SIGNIFICANT_DIGITS);
-    this.hdr.autoResize = true;
+  constructor(private readonly width: CounterWidth = 'int32') {}
+
+  get hdr(): JsHistogram {
+    if (this.made === undefined) {
+      // Start small and let HDR grow the counts array to the largest value seen.
+      const h =
+        this.width === 'int32' ? new Int32Histogram(1, 2048, SIGNIFICANT_DIGITS) : new Float64Histogram(1, 2048, SIGNIFICANT_DIGITS);
+      h.autoResize = true;
+      this.made = h;
+    }
+    return this.made;
   }
 
   /** Records one value in nanoseconds (non-negative integer). */
@@ -219,7 +230,7 @@ export function quantilesOf(
   }
   let k = 0;
   for (; k < nb && (boundIdx[k] as number) < lo; k++) outC[k] = 0;
-  const arrays = parts.map((p) => countsOf(p.hdr));
+  const arrays = parts.map((p) => (p.count === 0 ? EMPTY_COUNTS : countsOf(p.hdr)));
   let j = 0;
   let target = nearestRank(qs[0] as number, total);
   let seen = 0;
@@ -271,7 +282,7 @@ export function countsAtOrBelow(parts: readonly LatencyHistogram[], boundsNs: re
   // Buckets below the smallest value are empty: start the scan there. (After a window
   // subtracted a slot, min may be stale-low, which only costs a longer scan.)
   let i = indexOf(layout, min);
-  const arrays = parts.map((p) => countsOf(p.hdr));
+  const arrays = parts.map((p) => (p.count === 0 ? EMPTY_COUNTS : countsOf(p.hdr)));
   for (let j = 0; j < boundsNs.length; j++) {
     const b = boundsNs[j] as number;
     if (b >= max) {

@@ -31,6 +31,9 @@ describe('kts serve under faults (real process, sidecar heap limits)', () => {
   const start = async (args: string[]): Promise<ServeProcess> => {
     const s = await startServeProcess(args, SIDECAR_ENV);
     running.push(s);
+    // The port is bound before the sources start: lines written before the file source has
+    // opened its file are before its starting point (it starts at the end, like tail -f).
+    await scrapeUntil(s.url, (t) => series(t, 'kts_source_up') === 1, 10_000, 'the file source attached');
     return s;
   };
 
