@@ -11,12 +11,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SIDECAR_NODE_OPTIONS, SIDECAR_RUNTIME_ENV } from '../src/k8s/inject.js';
 import { generateLog } from './generate.js';
+import { BUNDLE, sidecarEnv } from './sidecar.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
-/** The sidecar as the image runs it: the bundle (`npm run bench` builds it) on BENCH_NODE. */
-const BUNDLE = process.env.BENCH_BUNDLE ?? fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
 
 interface Serve {
   child: ChildProcess;
@@ -31,10 +29,9 @@ function rssBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 async function startServe(args: string[], pin: readonly string[]): Promise<Serve> {
   const cmd = [...pin, process.env.BENCH_NODE ?? process.execPath, BUNDLE, 'serve', '--listen', '127.0.0.1:0', ...args];
   // The injected V8 flags and malloc settings; BENCH_SIDECAR_NODE_OPTIONS replaces the flags.
-  const nodeOptions = process.env.BENCH_SIDECAR_NODE_OPTIONS ?? SIDECAR_NODE_OPTIONS;
   const child = spawn(cmd[0] as string, cmd.slice(1), {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...SIDECAR_RUNTIME_ENV, NODE_ENV: 'production', NODE_OPTIONS: nodeOptions },
+    env: sidecarEnv({}, process.env.BENCH_SIDECAR_NODE_OPTIONS),
   });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';

@@ -9,10 +9,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SIDECAR_NODE_OPTIONS, SIDECAR_RUNTIME_ENV } from '../src/k8s/inject.js';
 import { generateLog } from './generate.js';
+import { BUNDLE, sidecarEnv } from './sidecar.js';
 
-const BUNDLE = process.env.BENCH_BUNDLE ?? fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function httpScrapeLatency(workloads = 16, perWorkload = 20_000, scrapes = 200, port = 19_870) {
@@ -41,7 +40,7 @@ export async function httpScrapeLatency(workloads = 16, perWorkload = 20_000, sc
       '--dcgm-url',
       'none',
     ],
-    { stdio: 'ignore', env: { ...process.env, ...SIDECAR_RUNTIME_ENV, NODE_ENV: 'production', NODE_OPTIONS: SIDECAR_NODE_OPTIONS } },
+    { stdio: 'ignore', env: sidecarEnv() },
   );
   const url = `http://127.0.0.1:${port}/metrics`;
   try {

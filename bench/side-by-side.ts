@@ -15,32 +15,15 @@
  *   polling every 250 ms (its default).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SIDECAR_NODE_OPTIONS, SIDECAR_RUNTIME_ENV } from '../src/k8s/inject.js';
+import { SIDECAR_NODE_OPTIONS } from '../src/k8s/inject.js';
 import { MTAIL_PROGRAM, which } from './mtail.js';
+import { appLine, BUNDLE, cpuSeconds, memMb, sidecarEnv } from './sidecar.js';
 
-const BUNDLE = process.env.BENCH_BUNDLE ?? fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU seconds of every thread of `pid` (threads that ended are not counted). */
-function cpuSeconds(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return ns / 1e9;
-}
-function memMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m === null ? 0 : Number((Number(m[1]) / 1024).toFixed(1));
-}
 
 async function waitPort(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -49,12 +32,6 @@ async function waitPort(url: string): Promise<void> {
   }
   throw new Error(`${url} did not answer`);
 }
-
-const base = 1_795_387_891_806_522_966n;
-const line = (i: number): string => {
-  const s = base + BigInt(i) * 10_000_000n;
-  return `KTS_APP,v1,w${i % 4},${i},${s},${s + 600_000n + BigInt((i * 7919) % 300_000)},0.412000,\n`;
-};
 
 export type Writer = 'per-line' | 'batched';
 
@@ -69,7 +46,7 @@ async function startPair(file: string, progs: string, kPort: number, mPort: numb
   const node = process.env.BENCH_NODE ?? process.execPath;
   const kts = spawn(node, [BUNDLE, 'serve', '--source', `file:${file}`, '--listen', `127.0.0.1:${kPort}`, '--dcgm-url', 'none'], {
     stdio: 'ignore',
-    env: { ...process.env, ...SIDECAR_RUNTIME_ENV, NODE_ENV: 'production', NODE_OPTIONS: SIDECAR_NODE_OPTIONS },
+    env: sidecarEnv(),
   });
   const mtail = spawn('mtail', ['--progs', progs, '--logs', file, '--port', String(mPort), '--address', '127.0.0.1', '--logtostderr'], {
     stdio: 'ignore',
@@ -104,10 +81,10 @@ async function write(fd: number, rate: number, writer: Writer, from: number, unt
     const due = from + Math.floor(((Date.now() - t0) * rate) / 1000);
     if (writer === 'batched') {
       let out = '';
-      for (; i < due; i++) out += line(i);
+      for (; i < due; i++) out += appLine(i);
       if (out !== '') writeSync(fd, out);
     } else {
-      for (; i < due; i++) writeSync(fd, line(i));
+      for (; i < due; i++) writeSync(fd, appLine(i));
     }
     await onTick();
     await sleep(step);
@@ -185,7 +162,7 @@ async function fullSpeed(dir: string, progs: string, kPort: number, mPort: numbe
     const chunk = 10_000;
     for (let i = 0; i < lines; i += chunk) {
       let out = '';
-      for (let k = i; k < Math.min(lines, i + chunk); k++) out += line(k);
+      for (let k = i; k < Math.min(lines, i + chunk); k++) out += appLine(k);
       writeSync(fd, out);
     }
     closeSync(fd);

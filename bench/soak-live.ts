@@ -7,27 +7,17 @@
  * BENCH_SOAK_SECONDS (default 3600). Prints JSON; `node dist/bench/soak-live.js`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SIDECAR_NODE_OPTIONS, SIDECAR_RUNTIME_ENV } from '../src/k8s/inject.js';
 import { dcgmText } from '../test/dcgm/fake-dcgm.js';
+import { appLine, BUNDLE, cpuSeconds, memMb, sidecarEnv } from './sidecar.js';
 
-const BUNDLE = process.env.BENCH_BUNDLE ?? fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
-const USER_HZ = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function status(pid: number, field: string): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m === null ? 0 : Number(m[1]) / 1024;
-}
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(f[11]) + Number(f[12])) / USER_HZ;
-}
 const round = (v: number) => Number(v.toFixed(1));
 
 export async function liveSoak(
@@ -55,21 +45,17 @@ export async function liveSoak(
   const node = process.env.BENCH_NODE ?? process.execPath;
   const kts: ChildProcess = spawn(node, [BUNDLE, 'serve', '--source', `file:${file}`, '--listen', `127.0.0.1:${port}`], {
     stdio: 'ignore',
-    env: {
-      ...process.env,
-      ...SIDECAR_RUNTIME_ENV,
-      NODE_OPTIONS: SIDECAR_NODE_OPTIONS,
+    env: sidecarEnv({
       KTS_DCGM_URL: withDcgm ? dcgmUrl : 'none',
       POD_NAME: 'worker-0-0',
       POD_NAMESPACE: 'team-0',
       KTS_POD_SIGNALS: 'false',
-    },
+    }),
   });
   const pid = kts.pid as number;
   const samples: { t_s: number; rss_mb: number; anon_mb: number; file_mb: number; heap_used_mb?: number; heap_total_mb?: number }[] = [];
   const scrapeMs: number[] = [];
   let written = 0;
-  const base = 1_795_387_891_806_522_966n;
   try {
     for (let i = 0; i < 200; i++) {
       if ((await fetch(`http://127.0.0.1:${port}/livez`).catch(() => undefined))?.ok) break;
@@ -85,16 +71,15 @@ export async function liveSoak(
       const now = Date.now();
       // One write per line, as a flushing emitter does; catch up if the timer was late.
       for (; due <= now; due += gap, written++) {
-        const s = base + BigInt(written) * 10_000_000n;
-        appendFileSync(file, `KTS_APP,v1,w${written % 4},${written},${s},${s + 600_000n + BigInt((written * 7919) % 300_000)},0.412000,\n`);
+        appendFileSync(file, appLine(written));
       }
       if (now >= nextSample) {
         nextSample += 10_000;
         samples.push({
           t_s: Math.round((now - t0) / 1000),
-          rss_mb: round(status(pid, 'VmRSS')),
-          anon_mb: round(status(pid, 'RssAnon')),
-          file_mb: round(status(pid, 'RssFile')),
+          rss_mb: memMb(pid, 'VmRSS'),
+          anon_mb: memMb(pid, 'RssAnon'),
+          file_mb: memMb(pid, 'RssFile'),
         });
       }
       if (now >= nextScrape) {
@@ -131,7 +116,7 @@ export async function liveSoak(
       rss_mb_min: Math.min(...rss),
       rss_mb_max: Math.max(...rss),
       rss_mb_last: rss[rss.length - 1] ?? 0,
-      peak_rss_mb: round(status(pid, 'VmHWM')),
+      peak_rss_mb: memMb(pid, 'VmHWM'),
       aim_rss_mb: 70,
       metrics_scrapes: scrapeMs.length,
       metrics_ms_p50: round(sorted[Math.floor(sorted.length / 2)] ?? 0),

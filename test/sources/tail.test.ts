@@ -64,11 +64,36 @@ describe('bounded tail', () => {
   });
 });
 
+const opened = (tail: BoundedTail): boolean => typeof (tail as unknown as { fd: unknown }).fd === 'number';
+const watcherOf = (tail: BoundedTail): unknown => (tail as unknown as { watcher: unknown }).watcher;
+
+/** A tail from the start of an empty app.log, open and past a quiet second; `got` collects iterations. */
+async function quietTail(make: (path: string) => BoundedTail): Promise<{ path: string; tail: BoundedTail; got: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-tail-'));
+  const path = join(dir, 'app.log');
+  writeFileSync(path, '');
+  const got: number[] = [];
+  const tail = make(path);
+  tail.on('line', (l: string) => got.push(Number(l.split(',')[3])));
+  tail.start();
+  await waitFor(() => opened(tail), 5000, 'open');
+  await new Promise((r) => setTimeout(r, 1100)); // the directory is quiet
+  return { path, tail, got };
+}
+
+/** One write per line, as a flushing emitter does, `gapMs` apart. */
+async function writeEach(path: string, from: number, n: number, gapMs: number): Promise<void> {
+  for (let i = from; i < from + n; i++) {
+    appendFileSync(path, ktsLines('A', i, 1));
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+}
+
+const polled = (path: string) =>
+  new BoundedTail(path, { startPos: 'start', maxLine: 16384, onOverlong: () => undefined, pollQuietMs: 1000 });
+
 describe('bounded tail cost', () => {
   it('reads a line-per-write writer a few times a second while the directory is quiet, every line once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kts-tail-'));
-    const path = join(dir, 'app.log');
-    writeFileSync(path, '');
     let reads = 0;
     class CountingTail extends BoundedTail {
       protected override append(err: unknown, bytesRead: number, buf: Buffer): unknown {
@@ -76,18 +101,12 @@ describe('bounded tail cost', () => {
         return super.append(err, bytesRead, buf);
       }
     }
-    const got: number[] = [];
-    const tail = new CountingTail(path, { startPos: 'start', maxLine: 16384, onOverlong: () => undefined });
-    tail.on('line', (l: string) => got.push(Number(l.split(',')[3])));
-    tail.start();
+    const { path, tail, got } = await quietTail(
+      (p) => new CountingTail(p, { startPos: 'start', maxLine: 16384, onOverlong: () => undefined }),
+    );
     try {
-      await waitFor(() => typeof (tail as unknown as { fd: unknown }).fd === 'number', 5000, 'open');
-      await new Promise((r) => setTimeout(r, 1100)); // the directory is quiet
       const before = reads;
-      for (let i = 0; i < 100; i++) {
-        appendFileSync(path, ktsLines('A', i, 1)); // one write per line, as a flushing emitter does
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await writeEach(path, 0, 100, 10);
       await waitFor(() => got.length === 100, 5000, 'all lines');
       assert.deepEqual(
         got,
@@ -102,26 +121,11 @@ describe('bounded tail cost', () => {
 });
 
 describe('bounded tail polling a busy file', () => {
-  const writeEach = async (path: string, from: number, n: number, gapMs: number) => {
-    for (let i = from; i < from + n; i++) {
-      appendFileSync(path, ktsLines('A', i, 1));
-      await new Promise((r) => setTimeout(r, gapMs));
-    }
-  };
-
   it('follows a rename rotation while polling, every line once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kts-tail-'));
-    const path = join(dir, 'app.log');
-    writeFileSync(path, '');
-    const got: number[] = [];
-    const tail = new BoundedTail(path, { startPos: 'start', maxLine: 16384, onOverlong: () => undefined, pollQuietMs: 1000 });
-    tail.on('line', (l: string) => got.push(Number(l.split(',')[3])));
-    tail.start();
+    const { path, tail, got } = await quietTail(polled);
     try {
-      await waitFor(() => typeof (tail as unknown as { fd: unknown }).fd === 'number', 5000, 'open');
-      await new Promise((r) => setTimeout(r, 1100)); // quiet directory
       await writeEach(path, 0, 250, 10); // 2.5 s at 100 writes/s: polled by now
-      assert.equal((tail as unknown as { watcher: unknown }).watcher, null, 'the busy file is polled');
+      assert.equal(watcherOf(tail), null, 'the busy file is polled');
       renameSync(path, `${path}.1`);
       appendFileSync(`${path}.1`, ktsLines('A', 250, 3)); // the writer finishes its line on the old file
       await writeEach(path, 253, 100, 10);
@@ -137,20 +141,12 @@ describe('bounded tail polling a busy file', () => {
   });
 
   it('watches the directory again once the file goes quiet, and reads the next write', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kts-tail-'));
-    const path = join(dir, 'app.log');
-    writeFileSync(path, '');
-    const got: number[] = [];
-    const tail = new BoundedTail(path, { startPos: 'start', maxLine: 16384, onOverlong: () => undefined, pollQuietMs: 1000 });
-    tail.on('line', (l: string) => got.push(Number(l.split(',')[3])));
-    tail.start();
+    const { path, tail, got } = await quietTail(polled);
     try {
-      await waitFor(() => typeof (tail as unknown as { fd: unknown }).fd === 'number', 5000, 'open');
-      await new Promise((r) => setTimeout(r, 1100));
       await writeEach(path, 0, 250, 10);
-      assert.equal((tail as unknown as { watcher: unknown }).watcher, null, 'the busy file is polled');
+      assert.equal(watcherOf(tail), null, 'the busy file is polled');
       await waitFor(() => got.length === 250, 5000, 'busy lines');
-      await waitFor(() => (tail as unknown as { watcher: unknown }).watcher !== null, 5000, 'the watch back');
+      await waitFor(() => watcherOf(tail) !== null, 5000, 'the watch back');
       appendFileSync(path, ktsLines('A', 250, 1));
       await waitFor(() => got.length === 251, 5000, 'the next line');
       assert.deepEqual(
